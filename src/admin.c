@@ -1,0 +1,252 @@
+/* admin.c: the operator's subcommands: token, verify, check. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "admin.h"
+#include "cas.h"
+#include "log.h"
+#include "policy.h"
+#include "request.h"
+#include "verify.h"
+
+/* What token mints when neither --valid-for nor --valid-until is given. */
+#define DEFAULT_VALID_FOR	3600
+
+static void
+set_string(struct request *r, enum field f, const char *s)
+{
+	r->f[f] = (struct value){ .type = V_STRING, .s = s, .len = strlen(s) };
+}
+
+/* 600, 90s, 10m, 2h, 1d: seconds as a decimal string, or -1. */
+static int
+parse_duration(const char *s, char *out, size_t outlen)
+{
+	static const struct { char unit; long long mult; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }
+	};
+	long long	 n, mult = 1;
+	char		*end;
+	size_t		 i;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end != '\0') {
+		for (i = 0; i < sizeof units / sizeof units[0]; i++)
+			if (*end == units[i].unit)
+				mult = units[i].mult;
+		if (mult == 1 && *end != 's')
+			return -1;
+		if (end[1] != '\0')
+			return -1;
+	}
+	if (n > LLONG_MAX / mult)
+		return -1;
+	snprintf(out, outlen, "%lld", n * mult);
+	return 0;
+}
+
+/* The join link: room names are percent-encoded beyond the unreserved set. */
+static void
+print_link(const char *base, const char *room, const char *token)
+{
+	size_t		blen = strlen(base);
+	const char	*p;
+
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	printf("%.*s/", (int)blen, base);
+	for (p = room; *p != '\0'; p++) {
+		if (isalnum((unsigned char)*p) || strchr("-._~", *p) != NULL)
+			putchar(*p);
+		else
+			printf("%%%02X", (unsigned char)*p);
+	}
+	printf("?jwt=%s\n", token);
+}
+
+static _Noreturn void
+token_usage(void)
+{
+	fprintf(stderr, "usage: chat-admin-server [-c file] token --room room "
+	    "--name name [--email email]\n"
+	    "\t[--avatar url] [--id id] [--moderator] "
+	    "[--valid-for duration | --valid-until epoch]\n"
+	    "\t[--url base]\n");
+	exit(EX_USAGE);
+}
+
+/* Mint one token from the command line, with the protocol's rules and policy. */
+int
+admin_token(struct cas *cas, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "room", required_argument, NULL, 'r' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "email", required_argument, NULL, 'e' },
+		{ "avatar", required_argument, NULL, 'a' },
+		{ "id", required_argument, NULL, 'i' },
+		{ "moderator", no_argument, NULL, 'm' },
+		{ "valid-for", required_argument, NULL, 'f' },
+		{ "valid-until", required_argument, NULL, 'u' },
+		{ "url", required_argument, NULL, 'U' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct request	 r;
+	struct minter	 m;
+	const char	*url = NULL, *err;
+	char		 secs[32], msg[160];
+	long long	 now = (long long)time(NULL);
+	int		 ch;
+
+	memset(&r, 0, sizeof r);
+	set_string(&r, F_CMD, "jwt_token");
+	r.f[F_MODERATOR] = (struct value){ .type = V_BOOL, .b = false };
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r': set_string(&r, F_CHANNEL, optarg); break;
+		case 'n': set_string(&r, F_DISPLAYNAME, optarg); break;
+		case 'e': set_string(&r, F_EMAIL, optarg); break;
+		case 'a': set_string(&r, F_AVATAR, optarg); break;
+		case 'i': set_string(&r, F_ID, optarg); break;
+		case 'm': r.f[F_MODERATOR].b = true; break;
+		case 'f':
+			if (parse_duration(optarg, secs, sizeof secs) == -1)
+				fatalx(EX_USAGE, "--valid-for: \"%s\" is not a duration "
+				    "such as 600, 90s, 10m, 2h or 1d", optarg);
+			r.f[F_VALIDFOR] = (struct value){ .type = V_NUMBER,
+			    .s = secs, .len = strlen(secs) };
+			break;
+		case 'u':
+			r.f[F_VALIDUNTIL] = (struct value){ .type = V_NUMBER,
+			    .s = optarg, .len = strlen(optarg) };
+			break;
+		case 'U': url = optarg; break;
+		default: token_usage();
+		}
+	}
+	if (optind != argc || r.f[F_CHANNEL].type == V_ABSENT ||
+	    r.f[F_DISPLAYNAME].type == V_ABSENT)
+		token_usage();
+	if (r.f[F_VALIDFOR].type == V_ABSENT &&
+	    r.f[F_VALIDUNTIL].type == V_ABSENT) {
+		snprintf(secs, sizeof secs, "%d", DEFAULT_VALID_FOR);
+		r.f[F_VALIDFOR] = (struct value){ .type = V_NUMBER, .s = secs,
+		    .len = strlen(secs) };
+	}
+	err = request_validate(&r, now, msg, sizeof msg);
+	if (err == NULL)
+		err = policy_check(&cas->cfg.policy, &r, r.exp - now, msg,
+		    sizeof msg);
+	if (err != NULL) {
+		log_err("refused: %s", err);
+		return EXIT_REFUSED;
+	}
+	if (minter_init(&m) == -1 ||
+	    token_mint(&m, &cas->signer, &cas->cfg, &r, now) == -1)
+		fatalx(EX_DATAERR, "could not make the token (is every argument UTF-8?)");
+	printf("%s\n", m.token.data);
+	if (url != NULL)
+		print_link(url, r.f[F_CHANNEL].s, m.token.data);
+	minter_free(&m);
+	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+}
+
+/* Check a token from the command line, or from stdin given "-". */
+int
+admin_verify(struct cas *cas, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "room", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char	*room = NULL;
+	char		 line[32768];
+	char		*token;
+	size_t		 len;
+	int		 ch;
+
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (ch != 'r') {
+			fprintf(stderr, "usage: chat-admin-server [-c file] verify "
+			    "[--room room] token | -\n");
+			exit(EX_USAGE);
+		}
+		room = optarg;
+	}
+	if (optind != argc - 1)
+		fatalx(EX_USAGE, "verify: give one token, or - to read it from stdin");
+	token = argv[optind];
+	if (strcmp(token, "-") == 0) {
+		if (fgets(line, sizeof line, stdin) == NULL)
+			fatalx(EX_DATAERR, "verify: no token on standard input");
+		token = line;
+	}
+	len = strlen(token);
+	while (len > 0 && isspace((unsigned char)token[len - 1]))
+		token[--len] = '\0';
+	return verify_token(cas, token, room, (long long)time(NULL), stdout);
+}
+
+static void
+show_endpoint(const char *name, const struct endpoint *e)
+{
+	if (e->set)
+		printf("%s: %s:%s\n", name, e->host, e->port);
+	else
+		printf("%s: (none)\n", name);
+}
+
+/* Print the effective settings, the secret shown only by size and source. */
+int
+admin_check(struct cas *cas)
+{
+	const struct config	*c = &cas->cfg;
+	size_t			 i;
+
+	printf("config: %s\n", c->path);
+	printf("jitsi.domain: %s\n", c->domain);
+	printf("jwt.app_id: %s\n", c->app_id);
+	printf("jwt.audience: %s\n", c->audience);
+	printf("jwt.algorithm: %s\n", alg_name(c->alg));
+	printf("jwt.secret: (%zu bytes from %s)\n", c->secret.len,
+	    c->secret.source);
+	show_endpoint("inbound", &c->inbound);
+	show_endpoint("outbound", &c->outbound);
+	if (c->policy.max_valid_for > 0)
+		printf("policy.max_valid_for: %lld\n", c->policy.max_valid_for);
+	else
+		printf("policy.max_valid_for: (no limit)\n");
+	printf("policy.allow_moderator: %s\n",
+	    c->policy.allow_moderator ? "true" : "false");
+	if (c->policy.rooms == NULL)
+		printf("policy.rooms: (any room)\n");
+	else {
+		printf("policy.rooms:");
+		for (i = 0; i < c->policy.nrooms; i++)
+			printf(" %s", c->policy.rooms[i]);
+		printf("%s\n", c->policy.nrooms ? "" : " (none)");
+		printf("policy.allow_all_rooms: %s\n",
+		    c->policy.allow_all_rooms ? "true" : "false");
+	}
+	printf("limits.max_request_bytes: %lld\n", c->max_request_bytes);
+	printf("limits.idle_timeout: %lld\n", c->idle_timeout);
+	printf("limits.max_connections: %lld\n", c->max_connections);
+	printf("limits.max_requests_per_connection: %lld\n",
+	    c->max_requests_per_connection);
+	printf("configuration OK\n");
+	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+}

@@ -1,0 +1,19 @@
+/* buf.h: a growable byte buffer that never shrinks, so steady-state use allocates nothing. */
+#ifndef CAS_BUF_H
+#define CAS_BUF_H
+
+#include <stddef.h>
+
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+	int	 failed;	/* an allocation failed since the last buf_reset */
+};
+
+int	buf_reserve(struct buf *, size_t);
+int	buf_append(struct buf *, const void *, size_t);
+void	buf_reset(struct buf *);
+void	buf_free(struct buf *);
+
+#endif

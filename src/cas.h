@@ -1,0 +1,20 @@
+/* cas.h: the program's one context, handed to every part that serves. */
+#ifndef CAS_CAS_H
+#define CAS_CAS_H
+
+#include <signal.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "token.h"
+
+/* Exit status of verify for an invalid token, and of token for a refused request. */
+#define EXIT_REFUSED	1
+
+struct cas {
+	struct config		 cfg;
+	struct signer		 signer;
+	volatile sig_atomic_t	 stop;	/* set by SIGTERM/SIGINT: finish and exit */
+};
+
+#endif

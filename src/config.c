@@ -1,0 +1,568 @@
+/* config.c: loads and validates the JSON configuration file. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <yajl/yajl_parse.h>
+
+#include "config.h"
+#include "log.h"
+
+#define CONFIG_MAX	(1024 * 1024)
+#define PATH_DEPTH	32
+#define SECRET_MIN	32
+
+enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_ROOMS, K_ALG };
+
+/* Every key the file may hold: its dotted path, type, and where it goes. */
+static const struct key {
+	const char	*path;
+	enum ktype	 type;
+	size_t		 off;
+	long long	 min, max;
+} keys[] = {
+	{ "jitsi", K_OBJECT, 0, 0, 0 },
+	{ "jitsi.domain", K_STRING, offsetof(struct config, domain), 0, 0 },
+	{ "jwt", K_OBJECT, 0, 0, 0 },
+	{ "jwt.app_id", K_STRING, offsetof(struct config, app_id), 0, 0 },
+	{ "jwt.secret", K_SECRET, 0, 0, 0 },
+	{ "jwt.secret_file", K_STRING, offsetof(struct config, secret_file), 0, 0 },
+	{ "jwt.audience", K_STRING, offsetof(struct config, audience), 0, 0 },
+	{ "jwt.algorithm", K_ALG, 0, 0, 0 },
+	{ "inbound", K_OBJECT, offsetof(struct config, inbound.set), 0, 0 },
+	{ "inbound.host", K_STRING, offsetof(struct config, inbound.host), 0, 0 },
+	{ "inbound.port", K_PORT, offsetof(struct config, inbound.port), 1, 65535 },
+	{ "outbound", K_OBJECT, offsetof(struct config, outbound.set), 0, 0 },
+	{ "outbound.host", K_STRING, offsetof(struct config, outbound.host), 0, 0 },
+	{ "outbound.port", K_PORT, offsetof(struct config, outbound.port), 1, 65535 },
+	{ "policy", K_OBJECT, 0, 0, 0 },
+	{ "policy.max_valid_for", K_INT,
+	    offsetof(struct config, policy.max_valid_for), 1, LLONG_MAX },
+	{ "policy.allow_moderator", K_BOOL,
+	    offsetof(struct config, policy.allow_moderator), 0, 0 },
+	{ "policy.rooms", K_ROOMS, 0, 0, 0 },
+	{ "policy.allow_all_rooms", K_BOOL,
+	    offsetof(struct config, policy.allow_all_rooms), 0, 0 },
+	{ "limits", K_OBJECT, 0, 0, 0 },
+	{ "limits.max_request_bytes", K_INT,
+	    offsetof(struct config, max_request_bytes), 64, 16 * 1024 * 1024 },
+	{ "limits.idle_timeout", K_INT,
+	    offsetof(struct config, idle_timeout), 0, 86400 },
+	{ "limits.max_connections", K_INT,
+	    offsetof(struct config, max_connections), 1, 65536 },
+	{ "limits.max_requests_per_connection", K_INT,
+	    offsetof(struct config, max_requests_per_connection), 0, LLONG_MAX },
+};
+#define NKEYS	(sizeof keys / sizeof keys[0])
+
+static const char *const type_words[] = {
+	[K_OBJECT] = "must be an object",
+	[K_STRING] = "must be a string",
+	[K_SECRET] = "must be a string",
+	[K_INT] = "must be an integer",
+	[K_BOOL] = "must be true or false",
+	[K_PORT] = "must be an integer from 1 to 65535",
+	[K_ROOMS] = "must be an array of strings",
+	[K_ALG] = "must be \"HS256\", \"HS384\" or \"HS512\"",
+};
+
+/* State of one parse: where in the document we are and what went wrong. */
+struct loader {
+	struct config	*cfg;
+	int		 depth;			/* open objects and arrays */
+	char		 kind[PATH_DEPTH + 1];	/* '{' or '[' at each depth */
+	size_t		 pathlen[PATH_DEPTH + 1];
+	char		 path[256];		/* dotted key of the value at hand */
+	const struct key *cur;			/* known key whose value comes next */
+	int		 ignore;		/* depth of an unknown key, or 0 */
+	bool		 in_rooms;
+	bool		 top_object;
+	bool		 seen[NKEYS];
+	char		 err[320];
+};
+
+static int
+fail(struct loader *l, const char *path, const char *problem)
+{
+	snprintf(l->err, sizeof l->err, "%s: %s", path, problem);
+	return 0;
+}
+
+static int
+wrong_type(struct loader *l)
+{
+	return fail(l, l->cur->path, type_words[l->cur->type]);
+}
+
+static bool
+in_object(const struct loader *l)
+{
+	return l->depth >= 1 && l->kind[l->depth] == '{';
+}
+
+/* A value is stored only when it belongs to a known key. */
+static bool
+wanted(const struct loader *l)
+{
+	return l->ignore == 0 && l->cur != NULL && in_object(l);
+}
+
+static void *
+slot(struct loader *l)
+{
+	return (char *)l->cfg + l->cur->off;
+}
+
+/* A key's value is complete: back to the enclosing object's path. */
+static int
+value_done(struct loader *l)
+{
+	if (in_object(l)) {
+		if (l->ignore == l->depth)
+			l->ignore = 0;
+		l->path[l->pathlen[l->depth]] = '\0';
+		l->cur = NULL;
+	}
+	return 1;
+}
+
+static int
+set_integer(struct loader *l, long long n)
+{
+	const struct key *k = l->cur;
+	char word[96];
+
+	if (n < k->min || n > k->max) {
+		if (k->type == K_PORT)
+			return wrong_type(l);
+		if (k->max == LLONG_MAX)
+			snprintf(word, sizeof word, "must be at least %lld", k->min);
+		else
+			snprintf(word, sizeof word,
+			    "must be an integer from %lld to %lld", k->min, k->max);
+		return fail(l, k->path, word);
+	}
+	if (k->type == K_PORT)
+		snprintf(slot(l), 6, "%lld", n);
+	else
+		*(long long *)slot(l) = n;
+	return value_done(l);
+}
+
+static int
+parse_int(const char *s, size_t len, long long *out)
+{
+	char	 buf[32], *end;
+
+	if (len == 0 || len >= sizeof buf || memchr(s, '.', len) ||
+	    memchr(s, 'e', len) || memchr(s, 'E', len))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	errno = 0;
+	*out = strtoll(buf, &end, 10);
+	return errno == 0 && *end == '\0' ? 0 : -1;
+}
+
+/* Scalars outside any known key (unknown keys, their arrays) are skipped. */
+static int
+skip_or_fail(struct loader *l)
+{
+	if (l->depth == 0)
+		return fail(l, "(top level)", "must be a JSON object");
+	if (l->in_rooms)
+		return fail(l, "policy.rooms", type_words[K_ROOMS]);
+	return value_done(l);
+}
+
+static int
+cb_number(void *ctx, const char *s, size_t len)
+{
+	struct loader	*l = ctx;
+	long long	 n;
+
+	if (!wanted(l))
+		return skip_or_fail(l);
+	if ((l->cur->type != K_INT && l->cur->type != K_PORT) ||
+	    parse_int(s, len, &n) == -1)
+		return wrong_type(l);
+	return set_integer(l, n);
+}
+
+static int
+add_room(struct loader *l, const unsigned char *s, size_t len)
+{
+	struct policy	*p = &l->cfg->policy;
+	char		*copy, **rooms;
+
+	if (len == 0 || memchr(s, '\0', len) != NULL)
+		return fail(l, "policy.rooms", "must hold non-empty strings");
+	if ((copy = strndup((const char *)s, len)) == NULL ||
+	    (rooms = reallocarray(p->rooms, p->nrooms + 1, sizeof *rooms)) == NULL) {
+		free(copy);
+		return fail(l, "policy.rooms", "out of memory");
+	}
+	p->rooms = rooms;
+	p->rooms[p->nrooms++] = copy;
+	return 1;
+}
+
+static int
+cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	struct loader	*l = ctx;
+	struct config	*cfg = l->cfg;
+	char		*copy, name[8];
+	long long	 n;
+
+	if (l->in_rooms && l->kind[l->depth] == '[' && l->ignore == 0)
+		return add_room(l, s, len);
+	if (!wanted(l))
+		return skip_or_fail(l);
+	if (memchr(s, '\0', len) != NULL)
+		return fail(l, l->cur->path, "must not contain a NUL character");
+	switch (l->cur->type) {
+	case K_SECRET:
+		/* Straight into guarded memory: no plain copy of the secret. */
+		if (len == 0)
+			return fail(l, "jwt.secret", "must not be empty");
+		if (secret_set(&cfg->secret, s, len, "jwt.secret") == -1)
+			return fail(l, "jwt.secret", "out of memory");
+		return value_done(l);
+	case K_PORT:
+		if (parse_int((const char *)s, len, &n) == -1)
+			return wrong_type(l);
+		return set_integer(l, n);
+	case K_ALG:
+		if (len >= sizeof name)
+			return wrong_type(l);
+		memcpy(name, s, len);
+		name[len] = '\0';
+		if (alg_parse(name, &cfg->alg) == -1)
+			return wrong_type(l);
+		return value_done(l);
+	case K_STRING:
+		if (len == 0)
+			return fail(l, l->cur->path, "must not be empty");
+		if ((copy = strndup((const char *)s, len)) == NULL)
+			return fail(l, l->cur->path, "out of memory");
+		free(*(char **)slot(l));
+		*(char **)slot(l) = copy;
+		return value_done(l);
+	default:
+		return wrong_type(l);
+	}
+}
+
+static int
+cb_boolean(void *ctx, int b)
+{
+	struct loader *l = ctx;
+
+	if (!wanted(l))
+		return skip_or_fail(l);
+	if (l->cur->type != K_BOOL)
+		return wrong_type(l);
+	*(bool *)slot(l) = b != 0;
+	return value_done(l);
+}
+
+static int
+cb_null(void *ctx)
+{
+	struct loader *l = ctx;
+
+	return wanted(l) ? wrong_type(l) : skip_or_fail(l);
+}
+
+static int
+push(struct loader *l, char kind)
+{
+	if (l->depth == PATH_DEPTH)
+		return fail(l, l->path, "nested too deeply");
+	l->depth++;
+	l->kind[l->depth] = kind;
+	l->pathlen[l->depth] = strlen(l->path);
+	return 1;
+}
+
+static int
+cb_start_map(void *ctx)
+{
+	struct loader *l = ctx;
+
+	if (l->depth == 0)
+		l->top_object = true;
+	else if (l->in_rooms && l->ignore == 0)
+		return fail(l, "policy.rooms", type_words[K_ROOMS]);
+	else if (wanted(l)) {
+		if (l->cur->type != K_OBJECT)
+			return wrong_type(l);
+		if (l->cur->off != 0)
+			*(bool *)slot(l) = true;
+	}
+	return push(l, '{');
+}
+
+static int
+cb_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+	struct loader	*l = ctx;
+	size_t		 base = l->pathlen[l->depth], i;
+	int		 n;
+
+	n = snprintf(l->path + base, sizeof l->path - base, "%s%.*s",
+	    base ? "." : "", (int)len, (const char *)key);
+	if (n < 0 || (size_t)n >= sizeof l->path - base)
+		return fail(l, "(key)", "key too long");
+	l->cur = NULL;
+	if (l->ignore)
+		return 1;
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(keys[i].path, l->path) == 0)
+			break;
+	if (i == NKEYS) {
+		/* A typo must not pass silently, yet old files must keep working. */
+		log_warn("%s: unknown key \"%s\" ignored", l->cfg->path, l->path);
+		l->ignore = l->depth;
+		return 1;
+	}
+	if (l->seen[i])
+		return fail(l, keys[i].path, "given more than once");
+	l->seen[i] = true;
+	l->cur = &keys[i];
+	return 1;
+}
+
+static int
+cb_start_array(void *ctx)
+{
+	struct loader *l = ctx;
+
+	if (l->depth == 0)
+		return fail(l, "(top level)", "must be a JSON object");
+	if (l->in_rooms && l->ignore == 0)
+		return fail(l, "policy.rooms", type_words[K_ROOMS]);
+	if (wanted(l)) {
+		if (l->cur->type != K_ROOMS)
+			return wrong_type(l);
+		l->in_rooms = true;
+		/* rooms: [] is a policy too: it allows no room at all. */
+		if (l->cfg->policy.rooms == NULL &&
+		    (l->cfg->policy.rooms = calloc(1, sizeof(char *))) == NULL)
+			return fail(l, "policy.rooms", "out of memory");
+	}
+	return push(l, '[');
+}
+
+static int
+cb_end(void *ctx)
+{
+	struct loader *l = ctx;
+
+	if (l->kind[l->depth] == '[' && l->in_rooms && l->ignore == 0)
+		l->in_rooms = false;
+	l->depth--;
+	return value_done(l);
+}
+
+static const yajl_callbacks callbacks = {
+	cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
+	cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end
+};
+
+static void
+position(const char *text, size_t off, unsigned *line, unsigned *col)
+{
+	size_t i;
+
+	*line = 1;
+	*col = 1;
+	for (i = 0; i < off; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else
+			(*col)++;
+	}
+}
+
+/* Read the whole file into guarded memory: it may hold the secret. */
+static char *
+read_text(const char *path, size_t *lenp, int *readable_by_others)
+{
+	struct stat	 st;
+	char		*text;
+	size_t		 len = 0;
+	ssize_t		 r;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		fatal(EX_NOINPUT, "%s: cannot open", path);
+	if (fstat(fd, &st) == -1)
+		fatal(EX_NOINPUT, "%s: cannot read", path);
+	if (st.st_size > CONFIG_MAX)
+		fatalx(EX_CONFIG, "%s: larger than %d bytes", path, CONFIG_MAX);
+	*readable_by_others = (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+	if ((text = sodium_malloc(CONFIG_MAX + 1)) == NULL)
+		fatal(EX_OSERR, "%s: out of memory", path);
+	while (len < CONFIG_MAX &&
+	    (r = read(fd, text + len, CONFIG_MAX - len)) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			fatal(EX_NOINPUT, "%s: cannot read", path);
+		len += (size_t)r;
+	}
+	close(fd);
+	text[len] = '\0';
+	*lenp = len;
+	return text;
+}
+
+static void
+parse(struct config *cfg, const char *text, size_t len)
+{
+	struct loader	 l;
+	yajl_handle	 h;
+	yajl_status	 st;
+	unsigned char	*msg;
+	unsigned	 line, col;
+
+	memset(&l, 0, sizeof l);
+	l.cfg = cfg;
+	if ((h = yajl_alloc(&callbacks, secret_wiping_allocator(), &l)) == NULL)
+		fatal(EX_OSERR, "%s", cfg->path);
+	st = yajl_parse(h, (const unsigned char *)text, len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(h);
+	if (st == yajl_status_client_canceled) {
+		yajl_free(h);
+		fatalx(EX_CONFIG, "%s: %s", cfg->path, l.err);
+	}
+	if (st != yajl_status_ok) {
+		/* Not the verbose form: it would quote the file, secret and all. */
+		msg = yajl_get_error(h, 0, NULL, 0);
+		position(text, yajl_get_bytes_consumed(h), &line, &col);
+		log_err("%s:%u:%u: malformed JSON: %.*s", cfg->path, line, col,
+		    (int)strcspn((char *)msg, "\n"), (char *)msg);
+		yajl_free_error(h, msg);
+		yajl_free(h);
+		exit(EX_CONFIG);
+	}
+	yajl_free(h);
+	if (!l.top_object)
+		fatalx(EX_CONFIG, "%s: the top level must be a JSON object", cfg->path);
+}
+
+static void
+require(const struct config *cfg, const void *p, const char *key)
+{
+	if (p == NULL)
+		fatalx(EX_CONFIG, "%s: %s: missing", cfg->path, key);
+}
+
+static void
+endpoint_defaults(const struct config *cfg, struct endpoint *e,
+    const char *name)
+{
+	if (!e->set)
+		return;
+	if (e->port[0] == '\0')
+		fatalx(EX_CONFIG, "%s: %s.port: missing", cfg->path, name);
+	if (e->host == NULL && (e->host = strdup("127.0.0.1")) == NULL)
+		fatal(EX_OSERR, "%s", cfg->path);
+}
+
+/* The secret's sources, in order: the systemd credential, a file, the config itself. */
+static void
+load_secret(struct config *cfg, int config_readable)
+{
+	const char	*dir;
+	char		 path[PATH_MAX], why[160];
+
+	if (cfg->secret.key != NULL && cfg->secret_file != NULL)
+		fatalx(EX_CONFIG, "%s: jwt.secret and jwt.secret_file: give only one",
+		    cfg->path);
+	if (cfg->secret.key != NULL) {
+		if (config_readable)
+			log_warn("%s is readable by group or others and holds the secret",
+			    cfg->path);
+	} else if (cfg->secret_file != NULL) {
+		if (secret_read_file(&cfg->secret, cfg->secret_file, why,
+		    sizeof why) == -1)
+			fatalx(strncmp(why, "cannot", 6) == 0 ? EX_NOINPUT : EX_CONFIG,
+			    "%s: jwt.secret_file: %s: %s", cfg->path,
+			    cfg->secret_file, why);
+		if (secret_readable_by_others(cfg->secret_file))
+			log_warn("%s is readable by group or others and holds the secret",
+			    cfg->secret_file);
+	} else if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
+	    snprintf(path, sizeof path, "%s/jwt-secret", dir) < (int)sizeof path &&
+	    access(path, F_OK) == 0) {
+		if (secret_read_file(&cfg->secret, path, why, sizeof why) == -1)
+			fatalx(EX_NOINPUT, "credential %s: %s", path, why);
+	} else
+		fatalx(EX_CONFIG, "%s: no secret: set jwt.secret or jwt.secret_file, "
+		    "or pass the systemd credential jwt-secret", cfg->path);
+	if (cfg->secret.len < SECRET_MIN)
+		log_warn("%s: the secret is only %zu bytes; %s wants at least %d",
+		    cfg->path, cfg->secret.len, alg_name(cfg->alg), SECRET_MIN);
+	secret_lock(&cfg->secret);
+}
+
+/*
+ * Load path into cfg, or exit with a one-line message naming the file and the
+ * problem: EX_NOINPUT when it cannot be read, EX_CONFIG when it is wrong.
+ */
+int
+config_load(struct config *cfg, const char *path)
+{
+	char	*text;
+	size_t	 len;
+	int	 readable;
+
+	memset(cfg, 0, sizeof *cfg);
+	cfg->path = path;
+	cfg->alg = ALG_HS256;
+	cfg->policy.allow_moderator = true;
+	cfg->max_request_bytes = 65536;
+	cfg->idle_timeout = 60;
+	cfg->max_connections = 64;
+
+	text = read_text(path, &len, &readable);
+	parse(cfg, text, len);
+	sodium_free(text);
+
+	require(cfg, cfg->domain, "jitsi.domain");
+	require(cfg, cfg->app_id, "jwt.app_id");
+	if (cfg->audience == NULL && (cfg->audience = strdup("jitsi")) == NULL)
+		fatal(EX_OSERR, "%s", path);
+	endpoint_defaults(cfg, &cfg->inbound, "inbound");
+	endpoint_defaults(cfg, &cfg->outbound, "outbound");
+	load_secret(cfg, readable);
+	return 0;
+}
+
+void
+config_free(struct config *cfg)
+{
+	free(cfg->domain);
+	free(cfg->app_id);
+	free(cfg->audience);
+	free(cfg->secret_file);
+	free(cfg->inbound.host);
+	free(cfg->outbound.host);
+	policy_free(&cfg->policy);
+	secret_free(&cfg->secret);
+	memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,37 @@
+/* config.h: loads and validates the JSON configuration file. */
+#ifndef CAS_CONFIG_H
+#define CAS_CONFIG_H
+
+#include <stdbool.h>
+
+#include "policy.h"
+#include "secret.h"
+#include "token.h"
+
+struct endpoint {
+	bool	 set;
+	char	*host;
+	char	 port[6];
+};
+
+struct config {
+	const char	*path;
+	char		*domain;
+	char		*app_id;
+	char		*audience;
+	enum alg	 alg;
+	struct secret	 secret;
+	char		*secret_file;
+	struct endpoint	 inbound;
+	struct endpoint	 outbound;
+	struct policy	 policy;
+	long long	 max_request_bytes;
+	long long	 idle_timeout;
+	long long	 max_connections;
+	long long	 max_requests_per_connection;
+};
+
+int	config_load(struct config *, const char *);
+void	config_free(struct config *);
+
+#endif

@@ -1,0 +1,204 @@
+/* conn.c: serves one connection: reads requests, answers each, writes replies. */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cas.h"
+#include "conn.h"
+#include "frame.h"
+#include "log.h"
+#include "policy.h"
+#include "request.h"
+#include "response.h"
+
+#define READ_SIZE	65536
+/* Pipelined replies are batched up to this much before a write. */
+#define FLUSH_AT	65536
+
+struct conn {
+	struct cas		*cas;
+	const struct conn_opts	*opts;
+	int			 out_fd;
+	struct frame		 frame;
+	struct minter		 minter;
+	struct buf		 out;
+	yajl_gen		 gen;
+	unsigned long long	 requests, tokens;
+	bool			 dead;		/* the peer stopped reading */
+};
+
+/* Write everything buffered; a peer that cannot take it ends the connection. */
+static void
+flush(struct conn *c)
+{
+	size_t	off = 0;
+	ssize_t	n;
+
+	while (off < c->out.len && !c->dead) {
+		n = write(c->out_fd, c->out.data + off, c->out.len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			log_info("%s: write failed: %s", c->opts->peer, strerror(errno));
+			c->dead = true;
+			break;
+		}
+		off += (size_t)n;
+	}
+	buf_reset(&c->out);
+}
+
+static void
+log_seq(char *dst, size_t len, const struct value *seq)
+{
+	if (seq->type == V_NUMBER || seq->type == V_STRING)
+		log_clean(dst, len, seq->s, seq->len);
+	else
+		snprintf(dst, len, "-");
+}
+
+static void
+log_answer(struct conn *c, const struct request *r, const char *err)
+{
+	const struct value	*name = &r->f[F_DISPLAYNAME];
+	const struct value	*room = &r->f[F_CHANNEL];
+	char			 n[80], rm[80], seq[40];
+
+	log_seq(seq, sizeof seq, &r->f[F_SEQ]);
+	if (err != NULL) {
+		log_info("%s: refused (%s) seq=%s", c->opts->peer, err, seq);
+		return;
+	}
+	log_clean(n, sizeof n, name->s, name->len);
+	log_clean(rm, sizeof rm, room->s, room->len);
+	log_info("%s: token for \"%s\" room=%s moderator=%s valid_until=%lld seq=%s",
+	    c->opts->peer, n, rm, r->moderator ? "true" : "false", r->exp, seq);
+}
+
+/* One request, one reply: validate, apply the policy, mint, and queue the answer. */
+static bool
+answer(void *arg, struct request *r, enum term t)
+{
+	struct conn	*c = arg;
+	struct cas	*cas = c->cas;
+	long long	 now = (long long)time(NULL), limit;
+	const char	*err;
+	char		 msg[160];
+
+	err = request_validate(r, now, msg, sizeof msg);
+	if (err == NULL)
+		err = policy_check(&cas->cfg.policy, r, r->exp - now, msg,
+		    sizeof msg);
+	if (err == NULL && token_mint(&c->minter, &cas->signer, &cas->cfg, r,
+	    now) == -1)
+		err = "internal error: could not make the token";
+	if (response_write(c->gen, &c->out, err, err ? "" : c->minter.token.data,
+	    c->minter.token.len, now, &r->f[F_SEQ], t) == -1)
+		log_err("%s: out of memory writing a reply", c->opts->peer);
+	log_answer(c, r, err);
+	c->requests++;
+	c->tokens += err == NULL;
+	if (c->opts->write_each || c->out.len >= FLUSH_AT)
+		flush(c);
+	limit = cas->cfg.max_requests_per_connection;
+	return !c->dead && !(limit > 0 && c->requests >= (unsigned long long)limit);
+}
+
+/* Wait for input up to the idle limit: 1 readable, 0 timed out or stopping. */
+static int
+wait_input(struct conn *c, int in_fd)
+{
+	struct pollfd	pfd = { .fd = in_fd, .events = POLLIN };
+	long long	idle = c->cas->cfg.idle_timeout;
+	int		n;
+
+	if (c->opts->no_idle_limit || idle <= 0)
+		return 1;
+	for (;;) {
+		n = poll(&pfd, 1, (int)(idle * 1000));
+		if (n == -1 && errno == EINTR && !c->cas->stop)
+			continue;
+		if (n == 0)
+			log_info("%s: idle for %llds, closing", c->opts->peer, idle);
+		return n > 0;
+	}
+}
+
+static int
+setup(struct conn *c, struct cas *cas, int out_fd, const struct conn_opts *o)
+{
+	memset(c, 0, sizeof *c);
+	c->cas = cas;
+	c->opts = o;
+	c->out_fd = out_fd;
+	if (frame_init(&c->frame, (size_t)cas->cfg.max_request_bytes, answer,
+	    c) == -1 || minter_init(&c->minter) == -1 ||
+	    (c->gen = response_gen(&c->out)) == NULL ||
+	    buf_reserve(&c->out, FLUSH_AT + 4096) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+teardown(struct conn *c)
+{
+	frame_free(&c->frame);
+	minter_free(&c->minter);
+	if (c->gen != NULL)
+		yajl_gen_free(c->gen);
+	buf_free(&c->out);
+}
+
+/*
+ * Serve requests from in_fd, answering on out_fd, until end of input, an
+ * idle timeout, a stop signal or the per-connection request limit. Every
+ * request read gets its answer before this returns. 0, or -1 on error.
+ */
+int
+conn_serve(struct cas *cas, int in_fd, int out_fd, const struct conn_opts *o)
+{
+	struct conn	 c;
+	unsigned char	*rbuf;
+	ssize_t		 n;
+	int		 rc = 0, fr = 0;
+
+	if ((rbuf = malloc(READ_SIZE)) == NULL || setup(&c, cas, out_fd, o) == -1) {
+		log_err("%s: out of memory", o->peer);
+		free(rbuf);
+		return -1;
+	}
+	log_debug("%s: connected", o->peer);
+	while (!cas->stop && fr == 0 && !c.dead) {
+		if (!wait_input(&c, in_fd))
+			break;
+		n = read(in_fd, rbuf, READ_SIZE);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			log_info("%s: read failed: %s", o->peer, strerror(errno));
+			break;
+		}
+		if (n == 0) {
+			fr = frame_eof(&c.frame);
+			break;
+		}
+		/* Answer what has arrived, then write it while the peer waits. */
+		fr = frame_feed(&c.frame, rbuf, (size_t)n);
+		flush(&c);
+	}
+	if (fr == -1) {
+		log_err("%s: out of memory", o->peer);
+		rc = -1;
+	}
+	flush(&c);
+	log_info("%s: closed after %llu requests, %llu tokens", o->peer,
+	    c.requests, c.tokens);
+	teardown(&c);
+	free(rbuf);
+	return rc;
+}

@@ -1,0 +1,17 @@
+/* conn.h: serves one connection: reads requests, answers each, writes replies. */
+#ifndef CAS_CONN_H
+#define CAS_CONN_H
+
+#include <stdbool.h>
+
+struct cas;
+
+struct conn_opts {
+	const char	*peer;		/* for the log */
+	bool		 write_each;	/* one write per reply (the game's raw port) */
+	bool		 no_idle_limit;	/* the outbound game link is idle by nature */
+};
+
+int	conn_serve(struct cas *, int, int, const struct conn_opts *);
+
+#endif

@@ -1,0 +1,150 @@
+/* log.c: where log lines go (journal, syslog or stderr), and the fatal start-up exits. */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <systemd/sd-journal.h>
+
+#include "log.h"
+
+enum log_dest { DEST_STDERR, DEST_SYSLOG, DEST_JOURNAL };
+
+static enum log_dest	dest = DEST_STDERR;
+static int		max_prio = LOG_INFO;
+
+/* JOURNAL_STREAM names the journal's stream only if stderr is still that stream. */
+static int
+stderr_is_journal(void)
+{
+	const char		*env = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 st;
+
+	if (env == NULL || sscanf(env, "%llu:%llu", &dev, &ino) != 2)
+		return 0;
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
+/* Under inetd and xinetd stderr may be the client's socket: never write there. */
+static int
+stderr_is_socket_or_closed(void)
+{
+	struct stat st;
+
+	if (fstat(STDERR_FILENO, &st) == -1)
+		return 1;
+	return S_ISSOCK(st.st_mode);
+}
+
+/* verbosity: -1 quiet (warnings and worse), 0 info, 1 debug. */
+void
+log_init(int verbosity)
+{
+	max_prio = verbosity < 0 ? LOG_WARNING :
+	    verbosity > 0 ? LOG_DEBUG : LOG_INFO;
+	if (stderr_is_journal())
+		dest = DEST_JOURNAL;
+	else if (stderr_is_socket_or_closed()) {
+		dest = DEST_SYSLOG;
+		openlog("chat-admin-server", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	} else
+		dest = DEST_STDERR;
+}
+
+static void
+log_vmsg(int prio, const char *fmt, va_list ap)
+{
+	char		 line[1024];
+	const char	*label;
+
+	if (prio > max_prio)
+		return;
+	/* A truncated log line is still worth having. */
+	(void)vsnprintf(line, sizeof line, fmt, ap);
+	switch (dest) {
+	case DEST_JOURNAL:
+		sd_journal_print(prio, "%s", line);
+		break;
+	case DEST_SYSLOG:
+		syslog(prio, "%s", line);
+		break;
+	case DEST_STDERR:
+		label = prio <= LOG_ERR ? "" : prio == LOG_WARNING ?
+		    "warning: " : prio == LOG_DEBUG ? "debug: " : "";
+		fprintf(stderr, "chat-admin-server: %s%s\n", label, line);
+		break;
+	}
+}
+
+void
+log_msg(int prio, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(prio, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Copy untrusted text (a display name, a room) for a log line: control
+ * characters, quotes and backslashes are escaped so a name cannot forge lines.
+ * Returns the length written; dst is always terminated.
+ */
+size_t
+log_clean(char *dst, size_t dstlen, const char *src, size_t len)
+{
+	size_t	i, o = 0;
+
+	if (dstlen == 0)
+		return 0;
+	for (i = 0; i < len && o + 5 < dstlen; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+			o += (size_t)snprintf(dst + o, dstlen - o, "\\x%02x", c);
+		else
+			dst[o++] = (char)c;
+	}
+	if (i < len && o + 3 < dstlen) {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+	return o;
+}
+
+_Noreturn void
+fatal(int status, const char *fmt, ...)
+{
+	char	msg[768];
+	int	saved = errno;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_err("%s: %s", msg, strerror(saved));
+	exit(status);
+}
+
+_Noreturn void
+fatalx(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_ERR, fmt, ap);
+	va_end(ap);
+	exit(status);
+}

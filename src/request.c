@@ -1,0 +1,379 @@
+/* request.c: one request's fields, parsed from JSON as it streams in, and their rules. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "request.h"
+
+const char *const field_names[F_COUNT] = {
+	"cmd", "displayName", "channel", "moderator", "email", "avatar", "id",
+	"validFor", "validUntil", "seq"
+};
+
+/* Strings are copied with their terminators; this covers the terminators. */
+#define ARENA_SLACK	(2 * F_COUNT)
+
+/* The first error of a request is the one reported. */
+void
+request_fail(struct request *r, const char *msg)
+{
+	if (r->error == NULL)
+		r->error = msg;
+}
+
+static int
+lookup_field(const unsigned char *key, size_t len)
+{
+	int i;
+
+	for (i = 0; i < F_COUNT; i++)
+		if (strlen(field_names[i]) == len &&
+		    memcmp(field_names[i], key, len) == 0)
+			return i;
+	return F_COUNT;
+}
+
+/* A value starts at the top level: it must be the request's only object. */
+static void
+top_value(struct reqparser *p, bool is_object)
+{
+	if (p->complete)
+		request_fail(&p->req, "more than one JSON value in the request");
+	else if (!is_object)
+		request_fail(&p->req, "request must be a JSON object");
+}
+
+/* Record the value of a top-level field; repeated fields are marked, not overwritten. */
+static int
+set_value(struct reqparser *p, enum vtype type, const void *s, size_t len,
+    bool b)
+{
+	struct value *v;
+
+	if (p->depth != 1 || p->key == F_COUNT)
+		return 1;
+	v = &p->req.f[p->key];
+	p->key = F_COUNT;
+	if (v->type != V_ABSENT) {
+		v->type = V_DUP;
+		return 1;
+	}
+	v->type = type;
+	v->b = b;
+	if (type == V_STRING || type == V_NUMBER) {
+		/* Cannot happen while the framer bounds the request; kept as a guard. */
+		if (len >= p->cap - p->used) {
+			request_fail(&p->req, "request too large");
+			v->type = V_COMPOUND;
+			return 1;
+		}
+		v->s = p->arena + p->used;
+		v->len = len;
+		memcpy(p->arena + p->used, s, len);
+		p->arena[p->used + len] = '\0';
+		p->used += len + 1;
+	}
+	return 1;
+}
+
+static int
+scalar(struct reqparser *p, enum vtype type, const void *s, size_t len, bool b)
+{
+	if (p->depth == 0) {
+		top_value(p, false);
+		p->complete = true;
+		return 1;
+	}
+	return set_value(p, type, s, len, b);
+}
+
+static int
+cb_null(void *ctx)
+{
+	return scalar(ctx, V_NULL, NULL, 0, false);
+}
+
+static int
+cb_boolean(void *ctx, int b)
+{
+	return scalar(ctx, V_BOOL, NULL, 0, b != 0);
+}
+
+static int
+cb_number(void *ctx, const char *s, size_t len)
+{
+	return scalar(ctx, V_NUMBER, s, len, false);
+}
+
+static int
+cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	return scalar(ctx, V_STRING, s, len, false);
+}
+
+static int
+open_compound(struct reqparser *p, bool is_object)
+{
+	if (p->depth == 0)
+		top_value(p, is_object);
+	else
+		set_value(p, V_COMPOUND, NULL, 0, false);
+	p->depth++;
+	return 1;
+}
+
+static int
+close_compound(struct reqparser *p)
+{
+	if (--p->depth == 0)
+		p->complete = true;
+	return 1;
+}
+
+static int
+cb_start_map(void *ctx)
+{
+	return open_compound(ctx, true);
+}
+
+static int
+cb_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+	struct reqparser *p = ctx;
+
+	if (p->depth == 1)
+		p->key = lookup_field(key, len);
+	return 1;
+}
+
+static int
+cb_end(void *ctx)
+{
+	return close_compound(ctx);
+}
+
+static int
+cb_start_array(void *ctx)
+{
+	return open_compound(ctx, false);
+}
+
+static const yajl_callbacks callbacks = {
+	cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
+	cb_start_map, cb_map_key, cb_end, cb_start_array, cb_end
+};
+
+static int
+new_handle(struct reqparser *p)
+{
+	if (p->h != NULL)
+		yajl_free(p->h);
+	if ((p->h = yajl_alloc(&callbacks, NULL, p)) == NULL)
+		return -1;
+	/* One handle parses request after request: it is rebuilt only after an error. */
+	yajl_config(p->h, yajl_allow_multiple_values, 1);
+	p->broken = false;
+	return 0;
+}
+
+int
+reqparser_init(struct reqparser *p, size_t max_bytes)
+{
+	memset(p, 0, sizeof *p);
+	p->cap = max_bytes + ARENA_SLACK;
+	if ((p->arena = malloc(p->cap)) == NULL)
+		return -1;
+	p->key = F_COUNT;
+	if (new_handle(p) == -1) {
+		free(p->arena);
+		return -1;
+	}
+	return 0;
+}
+
+void
+reqparser_free(struct reqparser *p)
+{
+	if (p->h != NULL)
+		yajl_free(p->h);
+	free(p->arena);
+	memset(p, 0, sizeof *p);
+}
+
+/* Feed part of a request; -1 once the JSON is malformed (the request is then failed). */
+int
+reqparser_feed(struct reqparser *p, const unsigned char *s, size_t len)
+{
+	unsigned char	*msg;
+	size_t		 n;
+
+	if (p->broken)
+		return -1;
+	if (yajl_parse(p->h, s, len) == yajl_status_ok)
+		return 0;
+	p->broken = true;
+	msg = yajl_get_error(p->h, 0, s, len);
+	n = msg ? strcspn((char *)msg, "\n") : 0;
+	snprintf(p->req.errbuf, sizeof p->req.errbuf, "malformed JSON: %.*s",
+	    (int)n, msg ? (char *)msg : "");
+	if (msg)
+		yajl_free_error(p->h, msg);
+	request_fail(&p->req, p->req.errbuf);
+	return -1;
+}
+
+/* The request's terminator arrived: a number at the top level ends here too. */
+void
+reqparser_finish(struct reqparser *p)
+{
+	if (!p->complete && !p->broken)
+		(void)reqparser_feed(p, (const unsigned char *)" ", 1);
+	if (!p->complete && !p->broken) {
+		p->broken = true;
+		request_fail(&p->req, "malformed JSON: premature end of request");
+	}
+}
+
+/* Ready the parser for the next request; -1 when out of memory. */
+int
+reqparser_next(struct reqparser *p)
+{
+	/* A request cut short (malformed, oversized) left yajl mid-value. */
+	bool rebuild = p->broken || !p->complete;
+
+	memset(&p->req, 0, sizeof p->req);
+	p->depth = 0;
+	p->key = F_COUNT;
+	p->complete = false;
+	p->used = 0;
+	return rebuild ? new_handle(p) : 0;
+}
+
+/* Digits with an optional minus sign, within long long. */
+static int
+parse_integer(const struct value *v, long long *out)
+{
+	const char	*s = v->s;
+	char		*end;
+	long long	 n;
+
+	if (v->type != V_NUMBER || strpbrk(s, ".eE") != NULL)
+		return -1;
+	errno = 0;
+	n = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* What cannot stand in a Jitsi room (an XMPP node) name. */
+static bool
+valid_room(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c == 0x7f || strchr("\"&'/:<>@", c) != NULL)
+			return false;
+	}
+	return true;
+}
+
+/* Common checks of a string field: false, with msg written, when it fails. */
+static bool
+string_ok(const struct value *v, enum field f, bool required, char *msg,
+    size_t msglen)
+{
+	const char *problem;
+
+	if (v->type == V_ABSENT || (v->type == V_NULL && !required)) {
+		if (!required)
+			return true;
+		problem = "missing";
+	} else if (v->type == V_DUP)
+		problem = "given more than once";
+	else if (v->type != V_STRING)
+		problem = "must be a string";
+	else if (required && v->len == 0)
+		problem = "must not be empty";
+	else
+		return true;
+	snprintf(msg, msglen, "%s %s", field_names[f], problem);
+	return false;
+}
+
+static const char *
+check_validity(struct request *r, long long now)
+{
+	const struct value	*vf = &r->f[F_VALIDFOR], *vu = &r->f[F_VALIDUNTIL];
+	long long		 n;
+
+	if ((vf->type == V_ABSENT) == (vu->type == V_ABSENT))
+		return "give exactly one of validFor and validUntil";
+	if (vf->type == V_DUP)
+		return "validFor given more than once";
+	if (vu->type == V_DUP)
+		return "validUntil given more than once";
+	if (vf->type != V_ABSENT) {
+		if (parse_integer(vf, &n) == -1 || n <= 0 ||
+		    n > (long long)(~0ULL >> 1) - now)
+			return "validFor must be a positive integer";
+		r->exp = now + n;
+		return NULL;
+	}
+	if (parse_integer(vu, &n) == -1)
+		return "validUntil must be an integer (epoch seconds)";
+	if (n <= now)
+		return "validUntil is in the past";
+	r->exp = n;
+	return NULL;
+}
+
+/*
+ * Apply the protocol's field rules, in a fixed order so that the same bad
+ * request always draws the same message. NULL when the request is good.
+ */
+const char *
+request_validate(struct request *r, long long now, char *msg, size_t msglen)
+{
+	static const enum field optional[] = { F_EMAIL, F_AVATAR, F_ID };
+	const struct value	*v;
+	const char		*err;
+	size_t			 i;
+
+	if (r->error != NULL)
+		return r->error;
+	if (!string_ok(&r->f[F_CMD], F_CMD, true, msg, msglen))
+		return msg;
+	if (strcmp(r->f[F_CMD].s, "jwt_token") != 0)
+		return "unknown cmd: only \"jwt_token\" is supported";
+	if (!string_ok(&r->f[F_DISPLAYNAME], F_DISPLAYNAME, true, msg, msglen) ||
+	    !string_ok(&r->f[F_CHANNEL], F_CHANNEL, true, msg, msglen))
+		return msg;
+	v = &r->f[F_CHANNEL];
+	if (!valid_room(v->s, v->len))
+		return "channel contains characters not allowed in a room name";
+	v = &r->f[F_MODERATOR];
+	if (v->type == V_ABSENT)
+		return "moderator missing";
+	if (v->type == V_DUP)
+		return "moderator given more than once";
+	if (v->type != V_BOOL)
+		return "moderator must be true or false";
+	r->moderator = v->b;
+	for (i = 0; i < sizeof optional / sizeof optional[0]; i++)
+		if (!string_ok(&r->f[optional[i]], optional[i], false, msg,
+		    msglen))
+			return msg;
+	if ((err = check_validity(r, now)) != NULL)
+		return err;
+	if (r->f[F_SEQ].type == V_DUP)
+		return "seq given more than once";
+	if (r->f[F_SEQ].type == V_COMPOUND)
+		return "seq must be a string, number, boolean or null";
+	return NULL;
+}

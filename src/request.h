@@ -1,0 +1,57 @@
+/* request.h: one request's fields, parsed from JSON as it streams in, and their rules. */
+#ifndef CAS_REQUEST_H
+#define CAS_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <yajl/yajl_parse.h>
+
+enum field {
+	F_CMD, F_DISPLAYNAME, F_CHANNEL, F_MODERATOR, F_EMAIL, F_AVATAR, F_ID,
+	F_VALIDFOR, F_VALIDUNTIL, F_SEQ, F_COUNT
+};
+
+enum vtype {
+	V_ABSENT, V_STRING, V_NUMBER, V_BOOL, V_NULL, V_COMPOUND, V_DUP
+};
+
+/* A top-level field as sent: strings decoded, numbers as written. */
+struct value {
+	enum vtype	 type;
+	const char	*s;	/* V_STRING, V_NUMBER: NUL-terminated */
+	size_t		 len;
+	bool		 b;	/* V_BOOL */
+};
+
+struct request {
+	struct value	 f[F_COUNT];
+	const char	*error;		/* set while parsing: malformed, too large, ... */
+	char		 errbuf[160];
+	bool		 moderator;	/* set by request_validate */
+	long long	 exp;		/* set by request_validate */
+};
+
+/* Streams bytes through yajl into a struct request; one per connection. */
+struct reqparser {
+	yajl_handle	 h;
+	struct request	 req;
+	int		 depth;
+	int		 key;		/* field of the current top-level key */
+	bool		 complete;	/* a whole top-level value was parsed */
+	bool		 broken;	/* yajl must be replaced before reuse */
+	char		*arena;		/* decoded strings of the request */
+	size_t		 used;
+	size_t		 cap;
+};
+
+extern const char *const field_names[F_COUNT];
+
+int		 reqparser_init(struct reqparser *, size_t);
+void		 reqparser_free(struct reqparser *);
+int		 reqparser_feed(struct reqparser *, const unsigned char *, size_t);
+void		 reqparser_finish(struct reqparser *);
+int		 reqparser_next(struct reqparser *);
+void		 request_fail(struct request *, const char *);
+const char	*request_validate(struct request *, long long, char *, size_t);
+
+#endif

@@ -1,0 +1,81 @@
+/* response.c: writes one compact JSON reply per request, in the protocol's key order. */
+#include <string.h>
+
+#include "request.h"
+#include "response.h"
+
+static void
+print_to_buf(void *ctx, const char *s, size_t len)
+{
+	(void)buf_append(ctx, s, len);
+}
+
+/* A generator that appends straight to out: no copy between the two. */
+yajl_gen
+response_gen(struct buf *out)
+{
+	yajl_gen g;
+
+	if ((g = yajl_gen_alloc(NULL)) == NULL)
+		return NULL;
+	yajl_gen_config(g, yajl_gen_print_callback, print_to_buf, out);
+	return g;
+}
+
+/* seq comes back as it was sent: a number as written, a string re-encoded. */
+static int
+gen_seq(yajl_gen g, const struct value *seq)
+{
+	int st = yajl_gen_string(g, (const unsigned char *)"seq", 3);
+
+	switch (seq->type) {
+	case V_NUMBER:
+		return st | yajl_gen_number(g, seq->s, seq->len);
+	case V_STRING:
+		return st | yajl_gen_string(g, (const unsigned char *)seq->s,
+		    seq->len);
+	case V_BOOL:
+		return st | yajl_gen_bool(g, seq->b);
+	default:
+		return st | yajl_gen_null(g);
+	}
+}
+
+/*
+ * {"success":B,"message":M,"token":T,"time":N[,"seq":S]} and the terminator
+ * matching the request's: "\n\0" after NUL (as the original wrote), "\n" after
+ * newline. err NULL means success. 0, or -1 when out of memory.
+ */
+int
+response_write(yajl_gen g, struct buf *out, const char *err,
+    const char *token, size_t tlen, long long now, const struct value *seq,
+    enum term t)
+{
+	const char	*msg = err ? err : "OK";
+	size_t		 start = out->len;
+	int		 st = 0;
+
+	yajl_gen_reset(g, NULL);
+	st |= yajl_gen_map_open(g);
+	st |= yajl_gen_string(g, (const unsigned char *)"success", 7);
+	st |= yajl_gen_bool(g, err == NULL);
+	st |= yajl_gen_string(g, (const unsigned char *)"message", 7);
+	st |= yajl_gen_string(g, (const unsigned char *)msg, strlen(msg));
+	st |= yajl_gen_string(g, (const unsigned char *)"token", 5);
+	st |= yajl_gen_string(g, (const unsigned char *)token, err ? 0 : tlen);
+	st |= yajl_gen_string(g, (const unsigned char *)"time", 4);
+	st |= yajl_gen_integer(g, now);
+	if (seq->type == V_NUMBER || seq->type == V_STRING ||
+	    seq->type == V_BOOL || seq->type == V_NULL)
+		st |= gen_seq(g, seq);
+	st |= yajl_gen_map_close(g);
+	if (st == yajl_gen_status_ok)
+		buf_append(out, t == TERM_NUL ? "\n\0" : "\n",
+		    t == TERM_NUL ? 2 : 1);
+	if (st != yajl_gen_status_ok || out->failed) {
+		/* Never leave half a reply in the stream. */
+		out->len = start;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,213 @@
+/* secret.c: the HMAC secret in guarded memory, and where it is read from. */
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "secret.h"
+
+/* A secret file larger than this is surely the wrong file. */
+#define SECRET_FILE_MAX	4096
+
+static void
+set_source(struct secret *s, const char *source)
+{
+	if (snprintf(s->source, sizeof s->source, "%s", source) >=
+	    (int)sizeof s->source)
+		memcpy(s->source + sizeof s->source - 4, "...", 4);
+}
+
+/* Copy n bytes of secret into fresh guarded memory; 0 or -1 (errno set). */
+int
+secret_set(struct secret *s, const void *p, size_t n, const char *source)
+{
+	unsigned char *key;
+
+	if ((key = sodium_malloc(n ? n : 1)) == NULL)
+		return -1;
+	memcpy(key, p, n);
+	secret_free(s);
+	s->key = key;
+	s->len = n;
+	set_source(s, source);
+	return 0;
+}
+
+/*
+ * Read a secret file straight into guarded memory, dropping one trailing
+ * newline. On failure, a reason (never the contents) goes to err.
+ */
+int
+secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
+{
+	struct stat	 st;
+	unsigned char	*key;
+	size_t		 len = 0;
+	ssize_t		 r;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > SECRET_FILE_MAX) {
+		snprintf(err, errlen, "not a regular file of at most %d bytes",
+		    SECRET_FILE_MAX);
+		close(fd);
+		return -1;
+	}
+	if ((key = sodium_malloc(SECRET_FILE_MAX + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		close(fd);
+		return -1;
+	}
+	while (len <= SECRET_FILE_MAX &&
+	    (r = read(fd, key + len, SECRET_FILE_MAX + 1 - len)) != 0) {
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			snprintf(err, errlen, "cannot read: %s", strerror(errno));
+			close(fd);
+			sodium_free(key);
+			return -1;
+		}
+		len += (size_t)r;
+	}
+	close(fd);
+	if (len > SECRET_FILE_MAX) {
+		snprintf(err, errlen, "longer than %d bytes", SECRET_FILE_MAX);
+		sodium_free(key);
+		return -1;
+	}
+	if (len > 0 && key[len - 1] == '\n')
+		len--;
+	if (len == 0) {
+		snprintf(err, errlen, "empty");
+		sodium_free(key);
+		return -1;
+	}
+	secret_free(s);
+	s->key = key;
+	s->len = len;
+	set_source(s, path);
+	return 0;
+}
+
+/* 1 when a file holding the secret can be read by its group or by others. */
+int
+secret_readable_by_others(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return 0;
+	return (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+}
+
+/* Between uses the key pages are inaccessible: a stray read faults, not leaks. */
+void
+secret_lock(struct secret *s)
+{
+	if (s->key != NULL)
+		sodium_mprotect_noaccess(s->key);
+}
+
+void
+secret_unlock(struct secret *s)
+{
+	if (s->key != NULL)
+		sodium_mprotect_readonly(s->key);
+}
+
+/* sodium_free zeroes the pages before releasing them. */
+void
+secret_free(struct secret *s)
+{
+	if (s->key != NULL) {
+		sodium_mprotect_readwrite(s->key);
+		sodium_free(s->key);
+	}
+	s->key = NULL;
+	s->len = 0;
+}
+
+/* A core dump would hold the key schedule and request data: refuse them. */
+void
+secret_no_core_dumps(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	(void)setrlimit(RLIMIT_CORE, &rl);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+/*
+ * The config parser copies escaped strings (the secret among them) into
+ * its own heap buffers; this allocator zeroes every block before freeing it.
+ * Each block carries its size in front.
+ */
+struct wipe_hdr {
+	size_t size;
+	size_t pad;	/* keeps the payload 16-byte aligned */
+};
+
+static void *
+wipe_malloc(void *ctx, size_t n)
+{
+	struct wipe_hdr *h;
+
+	(void)ctx;
+	if (n > (size_t)-1 - sizeof *h || (h = malloc(sizeof *h + n)) == NULL)
+		return NULL;
+	h->size = n;
+	return h + 1;
+}
+
+static void
+wipe_free(void *ctx, void *p)
+{
+	struct wipe_hdr *h;
+
+	(void)ctx;
+	if (p == NULL)
+		return;
+	h = (struct wipe_hdr *)p - 1;
+	sodium_memzero(p, h->size);
+	free(h);
+}
+
+static void *
+wipe_realloc(void *ctx, void *p, size_t n)
+{
+	struct wipe_hdr	*h;
+	void		*q;
+
+	if (p == NULL)
+		return wipe_malloc(ctx, n);
+	if ((q = wipe_malloc(ctx, n)) == NULL)
+		return NULL;
+	h = (struct wipe_hdr *)p - 1;
+	memcpy(q, p, h->size < n ? h->size : n);
+	wipe_free(ctx, p);
+	return q;
+}
+
+yajl_alloc_funcs *
+secret_wiping_allocator(void)
+{
+	/* yajl_alloc takes a non-const pointer, though it only reads it. */
+	static yajl_alloc_funcs funcs = {
+		wipe_malloc, wipe_realloc, wipe_free, NULL
+	};
+
+	return &funcs;
+}
