@@ -1,0 +1,131 @@
+/* test_config.c: config files load into the right fields, and bad ones exit with the right status. */
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <stdlib.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../../src/config.h"
+#include "../../src/log.h"
+#include "tap.h"
+
+static char path[] = "/tmp/cas-config-XXXXXX";
+
+static void
+write_file(const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	fputs(text, f);
+	fclose(f);
+	chmod(path, 0600);
+}
+
+/* The exit status of loading text in a child; 0 when it loaded. */
+static int
+status_of(const char *text)
+{
+	struct config	cfg;
+	pid_t		pid;
+	int		st;
+
+	write_file(text);
+	fflush(stdout);
+	if ((pid = fork()) == 0) {
+		if (freopen("/dev/null", "w", stderr) == NULL)
+			_exit(99);
+		config_load(&cfg, path);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+#define BASE	"\"jitsi\":{\"domain\":\"meet.jitsi\"},\"jwt\":{\"app_id\":\"skotos\",\"secret\":\"0123456789abcdef0123456789abcdef\"}"
+
+int
+main(void)
+{
+	struct config cfg;
+
+	if (sodium_init() < 0)
+		return 1;
+	log_init(-1);
+	close(mkstemp(path));
+
+	write_file("{" BASE ",\"inbound\":{\"port\":4114},\"outbound\":{\"host\":\"::1\",\"port\":\"11091\"},"
+	    "\"policy\":{\"max_valid_for\":600,\"allow_moderator\":false,\"rooms\":[\"a*\",\"b\"],\"allow_all_rooms\":true},"
+	    "\"limits\":{\"max_request_bytes\":1024,\"idle_timeout\":0,\"max_connections\":2,\"max_requests_per_connection\":5},"
+	    "\"unknown\":{\"deep\":[1,{\"x\":2}]}}");
+	config_load(&cfg, path);
+	ok(strcmp(cfg.domain, "meet.jitsi") == 0 && strcmp(cfg.app_id, "skotos") == 0,
+	    "domain and app_id");
+	ok(strcmp(cfg.audience, "jitsi") == 0 && cfg.alg == ALG_HS256,
+	    "audience and algorithm default to jitsi and HS256");
+	ok(cfg.secret.len == 32, "the inline secret is held, 32 bytes");
+	ok(cfg.inbound.set && strcmp(cfg.inbound.host, "127.0.0.1") == 0 &&
+	    strcmp(cfg.inbound.port, "4114") == 0, "inbound host defaults to loopback");
+	ok(cfg.outbound.set && strcmp(cfg.outbound.host, "::1") == 0 &&
+	    strcmp(cfg.outbound.port, "11091") == 0, "a port may be a string of digits");
+	ok(cfg.policy.max_valid_for == 600 && !cfg.policy.allow_moderator &&
+	    cfg.policy.nrooms == 2 && strcmp(cfg.policy.rooms[1], "b") == 0 &&
+	    cfg.policy.allow_all_rooms, "policy");
+	ok(cfg.max_request_bytes == 1024 && cfg.idle_timeout == 0 &&
+	    cfg.max_connections == 2 && cfg.max_requests_per_connection == 5,
+	    "limits");
+	config_free(&cfg);
+
+	write_file("{" BASE "}");
+	config_load(&cfg, path);
+	ok(!cfg.inbound.set && !cfg.outbound.set && cfg.policy.rooms == NULL &&
+	    cfg.policy.allow_moderator && cfg.max_request_bytes == 65536 &&
+	    cfg.idle_timeout == 60 && cfg.max_connections == 64,
+	    "defaults: no sockets, open policy, documented limits");
+	config_free(&cfg);
+
+	ok(status_of("{" BASE ",}") == EX_CONFIG, "a trailing comma is malformed");
+	ok(status_of("[]") == EX_CONFIG, "the top level must be an object");
+	ok(status_of("{\"jwt\":{\"app_id\":\"a\",\"secret\":\"s\"}}") == EX_CONFIG,
+	    "jitsi.domain is required");
+	ok(status_of("{" BASE ",\"inbound\":{\"port\":70000}}") == EX_CONFIG,
+	    "a port out of range");
+	ok(status_of("{" BASE ",\"inbound\":{\"host\":\"::1\"}}") == EX_CONFIG,
+	    "inbound without a port");
+	ok(status_of("{" BASE ",\"limits\":{\"max_connections\":0}}") == EX_CONFIG,
+	    "a limit below its minimum");
+	ok(status_of("{" BASE ",\"policy\":{\"rooms\":[1]}}") == EX_CONFIG,
+	    "rooms must hold strings");
+	ok(status_of("{" BASE ",\"jwt\":{}}") == EX_CONFIG, "a key given twice");
+	ok(status_of("{\"jitsi\":{\"domain\":\"d\"},\"jwt\":{\"app_id\":\"a\","
+	    "\"secret\":\"s\",\"secret_file\":\"/nonexistent\"}}") == EX_CONFIG,
+	    "secret and secret_file together");
+	ok(status_of("{\"jitsi\":{\"domain\":\"d\"},\"jwt\":{\"app_id\":\"a\","
+	    "\"secret_file\":\"/nonexistent/secret\"}}") == EX_NOINPUT,
+	    "an unreadable secret file");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	ok(status_of("{\"jitsi\":{\"domain\":\"d\"},\"jwt\":{\"app_id\":\"a\"}}") ==
+	    EX_CONFIG, "no secret at all");
+	ok(status_of("{" BASE ",\"jwt\":{\"algorithm\":\"none\"}}") == EX_CONFIG,
+	    "an unknown algorithm");
+	unlink(path);
+	{
+		struct config c2;
+		pid_t pid;
+		int st;
+
+		fflush(stdout);
+		if ((pid = fork()) == 0) {
+			if (freopen("/dev/null", "w", stderr) == NULL)
+			_exit(99);
+			config_load(&c2, "/nonexistent/config.json");
+			_exit(0);
+		}
+		waitpid(pid, &st, 0);
+		ok(WIFEXITED(st) && WEXITSTATUS(st) == EX_NOINPUT,
+		    "a missing file exits with EX_NOINPUT");
+	}
+	return done();
+}

@@ -1,0 +1,92 @@
+/* test_frame.c: requests split at NUL or newline, bounded, resynchronised after errors. */
+#include <stdlib.h>
+
+#include "../../src/frame.h"
+#include "tap.h"
+
+/* What the framer reported: one line per request, "N:" or "L:" and the error or OK. */
+static char log_[4096];
+
+static bool
+collect(void *arg, struct request *r, enum term t)
+{
+	size_t n = strlen(log_);
+
+	(void)arg;
+	snprintf(log_ + n, sizeof log_ - n, "%c:%s|", t == TERM_NUL ? 'N' : 'L',
+	    r->error ? r->error : "ok");
+	return true;
+}
+
+/* Feed the input whole, and again one byte at a time: the results must agree. */
+static void
+check(const char *in, size_t len, size_t max, const char *want, const char *what)
+{
+	struct frame	fr;
+	char		whole[4096];
+	size_t		i;
+
+	log_[0] = '\0';
+	frame_init(&fr, max, collect, NULL);
+	frame_feed(&fr, (const unsigned char *)in, len);
+	frame_eof(&fr);
+	frame_free(&fr);
+	snprintf(whole, sizeof whole, "%s", log_);
+	is_str(whole, want, what);
+
+	log_[0] = '\0';
+	frame_init(&fr, max, collect, NULL);
+	for (i = 0; i < len; i++)
+		frame_feed(&fr, (const unsigned char *)in + i, 1);
+	frame_eof(&fr);
+	frame_free(&fr);
+	ok(strcmp(whole, log_) == 0, "%s, byte by byte", what);
+}
+
+#define S(lit)	lit, sizeof lit - 1
+
+int
+main(void)
+{
+	char big[300];
+
+	check(S("{\"a\":1}\n{\"b\":2}\n"), 1024, "L:ok|L:ok|",
+	    "newline ends each request");
+	check(S("{\"a\":1}\0{\"b\":2}\0"), 1024, "N:ok|N:ok|",
+	    "NUL ends each request");
+	check(S("{\n  \"a\": 1,\n  \"b\": [1,\n 2]\n}\0{\"c\":3}\0"), 1024,
+	    "N:ok|N:ok|", "a pretty-printed object ended by NUL is one request");
+	check(S("\n\n{\"a\":1}\n\n  \n{\"b\":2}\n"), 1024, "L:ok|L:ok|",
+	    "blank lines get no answer");
+	check(S("{\"a\":1}"), 1024, "L:ok|", "an unterminated request at EOF is answered");
+	check(S("{\"a\":1}\0{\"b\":2}"), 1024, "N:ok|N:ok|",
+	    "at EOF, a NUL-framed stream keeps NUL framing");
+	check(S("{\"a\":\"Bo\"b\"}\0{\"a\":1}\0"), 1024,
+	    "N:malformed JSON: lexical error: invalid char in json text.|N:ok|",
+	    "malformed JSON is answered and the next request served");
+	check(S("{\"a\":1}\n{\"a\":\n{\"b\":2}\n"), 1024,
+	    "L:ok|L:malformed JSON: premature end of request|L:ok|",
+	    "on a line-framed stream a truncated line is its own request");
+	check(S("{\"a\":1}\0{\"a\":\"x\ny\"}\0{\"b\":2}\0"), 1024,
+	    "N:ok|N:malformed JSON: lexical error: invalid character inside string.|N:ok|",
+	    "on a NUL-framed stream an error skips to the NUL, past newlines");
+	check(S("42\n"), 1024, "L:request must be a JSON object|",
+	    "a top-level number is not a request");
+	check(S("{} {}\n"), 1024, "L:more than one JSON value in the request|",
+	    "two values in one request");
+	memset(big, 'x', sizeof big);
+	memcpy(big, "{\"a\":\"", 6);
+	memcpy(big + sizeof big - 3, "\"}\0", 3);
+	{
+		char in[400];
+
+		memcpy(in, big, sizeof big);
+		memcpy(in + sizeof big, "{\"b\":2}\0", 8);
+		check(in, sizeof big + 8, 100,
+		    "N:request too large (limit 100 bytes)|N:ok|",
+		    "an oversized request is refused and the stream resyncs");
+		check(big, sizeof big, sizeof big, "N:ok|",
+		    "a request of exactly the limit is accepted");
+	}
+	return done();
+}
