@@ -61,7 +61,7 @@ log_init(int verbosity)
 		dest = DEST_STDERR;
 }
 
-static void
+static void CAS_PRINTF(2, 0)
 log_vmsg(int prio, const char *fmt, va_list ap)
 {
 	char		 line[1024];
