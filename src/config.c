@@ -437,6 +437,7 @@ parse(struct config *cfg, const char *text, size_t len)
 	yajl_status	 st;
 	unsigned char	*msg;
 	unsigned	 line, col;
+	size_t		 off;
 
 	memset(&l, 0, sizeof l);
 	l.cfg = cfg;
@@ -452,7 +453,9 @@ parse(struct config *cfg, const char *text, size_t len)
 	if (st != yajl_status_ok) {
 		/* Not the verbose form: it would quote the file, secret and all. */
 		msg = yajl_get_error(h, 0, NULL, 0);
-		position(text, yajl_get_bytes_consumed(h), &line, &col);
+		/* yajl counts the offending byte as consumed. */
+		off = yajl_get_bytes_consumed(h);
+		position(text, off > 0 ? off - 1 : 0, &line, &col);
 		log_err("%s:%u:%u: malformed JSON: %.*s", cfg->path, line, col,
 		    (int)strcspn((char *)msg, "\n"), (char *)msg);
 		yajl_free_error(h, msg);

@@ -75,9 +75,10 @@ end_request(struct frame *fr, enum term t)
 }
 
 /*
- * A newline ends a request on a line-framed stream, and ends a complete
- * value on a stream whose framing is not known yet; elsewhere it is
- * whitespace, so a pretty-printed object ended by NUL stays one request.
+ * A newline ends a complete value, and any request on a line-framed
+ * stream; inside an unfinished value it is whitespace, so a pretty-printed
+ * object ended by NUL stays one request. After an error, a NUL-framed
+ * stream skips to the NUL; others stop at the newline.
  */
 static int
 newline(struct frame *fr)
@@ -88,9 +89,9 @@ newline(struct frame *fr)
 		return end_request(fr, TERM_LF);
 	if (!fr->skipping && !fr->rp.complete)
 		take(fr, (const unsigned char *)"\n", 1);
-	if (fr->mode == MODE_UNKNOWN && (fr->skipping || fr->rp.complete))
-		return end_request(fr, TERM_LF);
-	return 0;
+	if (fr->skipping)
+		return fr->mode == MODE_NUL ? 0 : end_request(fr, TERM_LF);
+	return fr->rp.complete ? end_request(fr, TERM_LF) : 0;
 }
 
 /* 0 when all was consumed, 1 when a callback asked to stop, -1 out of memory. */

@@ -51,7 +51,8 @@ set_value(struct reqparser *p, enum vtype type, const void *s, size_t len,
 {
 	struct value *v;
 
-	if (p->depth != 1 || p->key == F_COUNT)
+	/* Fields of a second value (an error already) must not clobber the first's seq. */
+	if (p->depth != 1 || p->key == F_COUNT || p->complete)
 		return 1;
 	v = &p->req.f[p->key];
 	p->key = F_COUNT;
@@ -223,13 +224,16 @@ reqparser_feed(struct reqparser *p, const unsigned char *s, size_t len)
 	return -1;
 }
 
-/* The request's terminator arrived: a number at the top level ends here too. */
+/*
+ * The request's terminator arrived. A space flushes a token yajl still holds
+ * (a number at the end): it must not leak into the next request.
+ */
 void
 reqparser_finish(struct reqparser *p)
 {
-	if (!p->complete && !p->broken)
+	if (!p->broken)
 		(void)reqparser_feed(p, (const unsigned char *)" ", 1);
-	if (!p->complete && !p->broken) {
+	if (!p->broken && (!p->complete || p->depth != 0)) {
 		p->broken = true;
 		request_fail(&p->req, "malformed JSON: premature end of request");
 	}
@@ -240,7 +244,7 @@ int
 reqparser_next(struct reqparser *p)
 {
 	/* A request cut short (malformed, oversized) left yajl mid-value. */
-	bool rebuild = p->broken || !p->complete;
+	bool rebuild = p->broken || !p->complete || p->depth != 0;
 
 	memset(&p->req, 0, sizeof p->req);
 	p->depth = 0;

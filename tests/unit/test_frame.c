@@ -72,6 +72,11 @@ main(void)
 	    "on a NUL-framed stream an error skips to the NUL, past newlines");
 	check(S("42\n"), 1024, "L:request must be a JSON object|",
 	    "a top-level number is not a request");
+	check(S("{\"a\":1} 5\0{\"b\":2}\0"), 1024,
+	    "N:more than one JSON value in the request|N:ok|",
+	    "a trailing number does not leak into the next request");
+	check(S("{\"a\":1}\0{\"b\":2}\n{\"c\":3}\n"), 1024, "N:ok|L:ok|L:ok|",
+	    "after a NUL-ended request, a newline still ends a complete object");
 	check(S("{} {}\n"), 1024, "L:more than one JSON value in the request|",
 	    "two values in one request");
 	memset(big, 'x', sizeof big);
