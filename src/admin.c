@@ -154,8 +154,8 @@ admin_token(struct cas *cas, int argc, char **argv)
 		log_err("refused: %s", err);
 		return EXIT_REFUSED;
 	}
-	if (minter_init(&m) == -1 ||
-	    token_mint(&m, &cas->signer, &cas->cfg, &r, now) == -1)
+	if (minter_init(&m, &cas->cfg) == -1 ||
+	    token_mint(&m, &cas->signer, &r, now) == -1)
 		fatalx(EX_DATAERR, "could not make the token (is every argument UTF-8?)");
 	printf("%s\n", m.token.data);
 	if (url != NULL)

@@ -30,8 +30,9 @@ buf_reserve(struct buf *b, size_t n)
 	return 0;
 }
 
+/* buf_append's slow path: grow, then copy. */
 int
-buf_append(struct buf *b, const void *p, size_t n)
+buf_grow_append(struct buf *b, const void *p, size_t n)
 {
 	if (buf_reserve(b, n) == -1)
 		return -1;

@@ -3,6 +3,7 @@
 #define CAS_BUF_H
 
 #include <stddef.h>
+#include <string.h>
 
 struct buf {
 	char	*data;
@@ -12,8 +13,21 @@ struct buf {
 };
 
 int	buf_reserve(struct buf *, size_t);
-int	buf_append(struct buf *, const void *, size_t);
+int	buf_grow_append(struct buf *, const void *, size_t);
 void	buf_reset(struct buf *);
 void	buf_free(struct buf *);
+
+
+/* Inline for the common case: the generators append many small pieces. */
+static inline int
+buf_append(struct buf *b, const void *p, size_t n)
+{
+	if (n <= b->cap - b->len) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		return 0;
+	}
+	return buf_grow_append(b, p, n);
+}
 
 #endif

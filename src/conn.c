@@ -27,6 +27,7 @@ struct conn {
 	struct frame		 frame;
 	struct minter		 minter;
 	struct buf		 out;
+	struct buf		 quoted;	/* scratch for the reply's token */
 	yajl_gen		 gen;
 	unsigned long long	 requests, tokens;
 	bool			 dead;		/* the peer stopped reading */
@@ -69,6 +70,8 @@ log_answer(struct conn *c, const struct request *r, const char *err)
 	const struct value	*room = &r->f[F_CHANNEL];
 	char			 n[80], rm[80], seq[40];
 
+	if (!log_enabled(LOG_INFO))
+		return;
 	log_seq(seq, sizeof seq, &r->f[F_SEQ]);
 	if (err != NULL) {
 		log_info("%s: refused (%s) seq=%s", c->opts->peer, err, seq);
@@ -94,10 +97,10 @@ answer(void *arg, struct request *r, enum term t)
 	if (err == NULL)
 		err = policy_check(&cas->cfg.policy, r, r->exp - now, msg,
 		    sizeof msg);
-	if (err == NULL && token_mint(&c->minter, &cas->signer, &cas->cfg, r,
+	if (err == NULL && token_mint(&c->minter, &cas->signer, r,
 	    now) == -1)
 		err = "internal error: could not make the token";
-	if (response_write(c->gen, &c->out, err, err ? "" : c->minter.token.data,
+	if (response_write(c->gen, &c->out, &c->quoted, err, err ? "" : c->minter.token.data,
 	    c->minter.token.len, now, &r->f[F_SEQ], t) == -1)
 		log_err("%s: out of memory writing a reply", c->opts->peer);
 	log_answer(c, r, err);
@@ -137,7 +140,7 @@ setup(struct conn *c, struct cas *cas, int out_fd, const struct conn_opts *o)
 	c->opts = o;
 	c->out_fd = out_fd;
 	if (frame_init(&c->frame, (size_t)cas->cfg.max_request_bytes, answer,
-	    c) == -1 || minter_init(&c->minter) == -1 ||
+	    c) == -1 || minter_init(&c->minter, &cas->cfg) == -1 ||
 	    (c->gen = response_gen(&c->out)) == NULL ||
 	    buf_reserve(&c->out, FLUSH_AT + 4096) == -1)
 		return -1;
@@ -152,6 +155,7 @@ teardown(struct conn *c)
 	if (c->gen != NULL)
 		yajl_gen_free(c->gen);
 	buf_free(&c->out);
+	buf_free(&c->quoted);
 }
 
 /*

@@ -61,6 +61,13 @@ log_init(int verbosity)
 		dest = DEST_STDERR;
 }
 
+/* Lets a caller skip building a line nobody will see. */
+int
+log_enabled(int prio)
+{
+	return prio <= max_prio;
+}
+
 static void CAS_PRINTF(2, 0)
 log_vmsg(int prio, const char *fmt, va_list ap)
 {

@@ -8,6 +8,7 @@
 #define CAS_PRINTF(a, b) __attribute__((format(printf, a, b)))
 
 void	log_init(int);
+int	log_enabled(int);
 void	log_msg(int, const char *, ...) CAS_PRINTF(2, 3);
 size_t	log_clean(char *, size_t, const char *, size_t);
 _Noreturn void fatal(int, const char *, ...) CAS_PRINTF(2, 3);

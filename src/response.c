@@ -46,8 +46,24 @@ gen_seq(yajl_gen g, const struct value *seq)
  * matching the request's: "\n\0" after NUL (as the original wrote), "\n" after
  * newline. err NULL means success. 0, or -1 when out of memory.
  */
+/*
+ * A token is base64url and dots only: nothing to escape. yajl_gen_number
+ * writes its text verbatim, so the quoted token goes out without a per-byte
+ * scan of its ~500 characters.
+ */
+static int
+gen_token(yajl_gen g, struct buf *quoted, const char *token, size_t len)
+{
+	buf_reset(quoted);
+	if (buf_append(quoted, "\"", 1) == -1 ||
+	    buf_append(quoted, token, len) == -1 ||
+	    buf_append(quoted, "\"", 1) == -1)
+		return yajl_gen_invalid_string;
+	return yajl_gen_number(g, quoted->data, quoted->len);
+}
+
 int
-response_write(yajl_gen g, struct buf *out, const char *err,
+response_write(yajl_gen g, struct buf *out, struct buf *quoted, const char *err,
     const char *token, size_t tlen, long long now, const struct value *seq,
     enum term t)
 {
@@ -62,7 +78,7 @@ response_write(yajl_gen g, struct buf *out, const char *err,
 	st |= yajl_gen_string(g, (const unsigned char *)"message", 7);
 	st |= yajl_gen_string(g, (const unsigned char *)msg, strlen(msg));
 	st |= yajl_gen_string(g, (const unsigned char *)"token", 5);
-	st |= yajl_gen_string(g, (const unsigned char *)token, err ? 0 : tlen);
+	st |= gen_token(g, quoted, err ? "" : token, err ? 0 : tlen);
 	st |= yajl_gen_string(g, (const unsigned char *)"time", 4);
 	st |= yajl_gen_integer(g, now);
 	if (seq->type == V_NUMBER || seq->type == V_STRING ||

@@ -12,7 +12,8 @@
 struct value;
 
 yajl_gen	response_gen(struct buf *);
-int		response_write(yajl_gen, struct buf *, const char *, const char *,
+int		response_write(yajl_gen, struct buf *, struct buf *, const char *,
+		    const char *,
 		    size_t, long long, const struct value *, enum term);
 
 #endif

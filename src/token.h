@@ -28,6 +28,7 @@ struct signer {
 /* Per-connection scratch space, reused token after token. */
 struct minter {
 	yajl_gen	 g;
+	struct buf	 prefix;	/* {"iss":…,"aud":…,"sub":…,"room": */
 	struct buf	 claims;
 	struct buf	 token;		/* NUL-terminated; len excludes the NUL */
 };
@@ -39,9 +40,9 @@ int		 signer_init(struct signer *, enum alg, struct secret *);
 int		 signer_mac(struct signer *, const void *, size_t,
 		    unsigned char *, size_t *);
 void		 signer_free(struct signer *);
-int		 minter_init(struct minter *);
+int		 minter_init(struct minter *, const struct config *);
 void		 minter_free(struct minter *);
 int		 token_mint(struct minter *, struct signer *,
-		    const struct config *, const struct request *, long long);
+		    const struct request *, long long);
 
 #endif

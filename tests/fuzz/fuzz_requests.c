@@ -17,6 +17,7 @@ struct sink {
 	struct cas	*cas;
 	struct minter	 minter;
 	struct buf	 out;
+	struct buf	 quoted;
 	yajl_gen	 gen;
 	size_t		 answers;
 };
@@ -53,11 +54,10 @@ answer(void *arg, struct request *r, enum term t)
 	if (err == NULL)
 		err = policy_check(&s->cas->cfg.policy, r, r->exp - now, msg,
 		    sizeof msg);
-	if (err == NULL && token_mint(&s->minter, &s->cas->signer,
-	    &s->cas->cfg, r, now) == -1)
+	if (err == NULL && token_mint(&s->minter, &s->cas->signer, r, now) == -1)
 		err = "internal error";
 	buf_reset(&s->out);
-	if (response_write(s->gen, &s->out, err, err ? "" : s->minter.token.data,
+	if (response_write(s->gen, &s->out, &s->quoted, err, err ? "" : s->minter.token.data,
 	    s->minter.token.len, now, &r->f[F_SEQ], t) == -1)
 		abort();
 	check_reply(s, t);
@@ -98,7 +98,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cas == NULL) {
 		cas = setup();
 		s.cas = cas;
-		if (minter_init(&s.minter) == -1 ||
+		if (minter_init(&s.minter, &cas->cfg) == -1 ||
 		    (s.gen = response_gen(&s.out)) == NULL)
 			abort();
 	}

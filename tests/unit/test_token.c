@@ -49,13 +49,13 @@ main(void)
 	cfg.audience = "jitsi";
 	secret_set(&cfg.secret, "0123456789abcdef0123456789abcdef", 32, "test");
 	signer_init(&sg, ALG_HS256, &cfg.secret);
-	minter_init(&m);
+	minter_init(&m, &cfg);
 
 	memset(&r, 0, sizeof r);
 	set(&r, F_DISPLAYNAME, "Bob");
 	set(&r, F_CHANNEL, "lobby");
 	r.exp = NOW + 600;
-	ok(token_mint(&m, &sg, &cfg, &r, NOW) == 0, "a member token is minted");
+	ok(token_mint(&m, &sg, &r, NOW) == 0, "a member token is minted");
 	claims_of(m.token.data, claims, sizeof claims);
 	is_str(claims, "{\"iss\":\"skotos\",\"aud\":\"jitsi\",\"sub\":\"meet.jitsi\","
 	    "\"room\":\"lobby\",\"iat\":1795530772,\"nbf\":1795530762,"
@@ -73,7 +73,7 @@ main(void)
 	set(&r, F_AVATAR, "https://example.org/z.png");
 	set(&r, F_ID, "u-17");
 	r.moderator = true;
-	token_mint(&m, &sg, &cfg, &r, NOW);
+	token_mint(&m, &sg, &r, NOW);
 	claims_of(m.token.data, claims, sizeof claims);
 	is_str(claims, "{\"iss\":\"skotos\",\"aud\":\"jitsi\",\"sub\":\"meet.jitsi\","
 	    "\"room\":\"lobby\",\"iat\":1795530772,\"nbf\":1795530762,"
@@ -84,9 +84,9 @@ main(void)
 	    "moderator claims with every optional field, escaped");
 
 	set(&r, F_DISPLAYNAME, "bad \xff utf-8");
-	ok(token_mint(&m, &sg, &cfg, &r, NOW) == -1, "invalid UTF-8 is refused");
+	ok(token_mint(&m, &sg, &r, NOW) == -1, "invalid UTF-8 is refused");
 	set(&r, F_DISPLAYNAME, "fine again");
-	ok(token_mint(&m, &sg, &cfg, &r, NOW) == 0, "and the minter recovers");
+	ok(token_mint(&m, &sg, &r, NOW) == 0, "and the minter recovers");
 
 	minter_free(&m);
 	signer_free(&sg);
