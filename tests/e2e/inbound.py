@@ -1,0 +1,134 @@
+#!/usr/bin/python3
+"""The listener configured by "inbound": IPv4 and IPv6 loopback, concurrent
+and sequential connections, and limits.max_connections holding further
+connections back until a served one closes."""
+
+import time
+
+from caslib import CAS_BIN, TAP, request, tempdir, write_config
+from netlib import (NUL_TERM, Conn, Proc, concurrent_clients, free_port,
+                    ipv6_loopback_works, sequential_clients, skip, token_problem,
+                    wait_children, wait_connectable)
+
+
+def start_listener(tmp, name, host, **config):
+    port = free_port(host)
+    cfg = write_config(tmp, name=name + ".json",
+                       inbound={"host": host, "port": port}, **config)
+    proc = Proc([CAS_BIN, "-c", cfg], tmp, name)
+    if not wait_connectable(host, port, timeout=10, proc=proc):
+        return proc, None
+    # Let the readiness probe's child go before counting connections.
+    wait_children(proc.pid, lambda rows: not rows, timeout=3)
+    return proc, port
+
+
+def serving(t, tmp, what, host):
+    proc, port = start_listener(tmp, what.replace(" ", "_"), host)
+    try:
+        if not t.ok(port is not None, "%s: listens on [%s]:port" % (what, host)):
+            t.diag(proc.log_tail())
+            return
+        problems = concurrent_clients(host, port, clients=8, interactive=3,
+                                      pipelined=3)
+        if not t.ok(not problems, "%s: 8 concurrent connections, 6 requests "
+                    "each, all answered with valid tokens" % what):
+            t.diag("\n".join(problems[:10]))
+            t.diag(proc.log_tail())
+        served, problems = sequential_clients(host, port, count=100,
+                                              time_limit=60)
+        if not t.eq(served, 100, "%s: 100 sequential connections served" % what):
+            t.diag("\n".join(problems[:10]))
+            t.diag(proc.log_tail())
+        t.ok(proc.alive(), "%s: listener still running" % what)
+        t.eq(proc.stdout(), b"", "%s: nothing on the listener's stdout" % what)
+    finally:
+        proc.stop()
+
+
+def answered(conns, wait):
+    """Indexes of the connections that have a reply within wait seconds
+    (checked together: the whole wait applies once)."""
+    deadline = time.monotonic() + wait
+    got = set()
+    while time.monotonic() < deadline:
+        for i, c in enumerate(conns):
+            if i not in got and c is not None and c.has_data(0.02):
+                got.add(i)
+    return got
+
+
+def connection_limit(t, tmp):
+    host = "127.0.0.1"
+    proc, port = start_listener(tmp, "limit", host,
+                                limits={"max_connections": 2})
+    conns = []
+    try:
+        if not t.ok(port is not None, "max_connections 2: listening"):
+            t.diag(proc.log_tail())
+            return
+        for _ in range(4):
+            conns.append(Conn(host, port))
+            time.sleep(0.1)
+        t.ok(True, "max_connections 2: 4 connections opened (the rest wait "
+             "in the backlog)")
+        time.sleep(0.5)
+        for i, c in enumerate(conns):
+            c.send(request(seq=i) + b"\0")
+        first = answered(conns, 2.5)
+        if not t.eq(len(first), 2, "max_connections 2: exactly 2 of 4 idle "
+                    "connections are served"):
+            t.diag("answered: %r" % sorted(first))
+            t.diag(proc.log_tail())
+        rows, _ = wait_children(proc.pid, lambda r: len(r) == 2, timeout=1)
+        t.ok(len(rows) <= 2, "max_connections 2: at most 2 children (%d)"
+             % len(rows))
+        ok_tokens = all(token_problem(conns[i].read_until(NUL_TERM, 1), i)
+                        is None for i in first)
+        t.ok(ok_tokens and first, "max_connections 2: the served ones got "
+             "valid tokens")
+        waiting = [i for i in range(4) if i not in first]
+        served_later = []
+        # Close the served connections one at a time: each frees a slot for
+        # one waiting connection, whose pending request is then answered.
+        for k, i in enumerate(sorted(first)):
+            conns[i].close()
+            conns[i] = None
+            rest = [conns[j] if j in waiting and j not in served_later else None
+                    for j in range(4)]
+            got = answered(rest, 3.0)
+            if not t.eq(len(got), 1, "max_connections 2: closing a served "
+                        "connection lets exactly one waiting one in (%d)" % (k + 1)):
+                t.diag("answered now: %r, waiting were %r" % (sorted(got), waiting))
+                t.diag(proc.log_tail())
+            served_later.extend(sorted(got))
+        problems = [token_problem(conns[j].read_until(NUL_TERM, 1), j)
+                    for j in served_later]
+        t.ok(sorted(served_later) == sorted(waiting) and
+             not any(problems),
+             "max_connections 2: the waiting connections got valid tokens "
+             "in the end")
+        if any(problems):
+            t.diag(repr(problems))
+        t.ok(proc.alive(), "max_connections 2: listener still running")
+    finally:
+        for c in conns:
+            if c is not None:
+                c.close()
+        proc.stop()
+
+
+def main(t):
+    with tempdir() as tmp:
+        serving(t, tmp, "IPv4", "127.0.0.1")
+        if ipv6_loopback_works():
+            serving(t, tmp, "IPv6", "::1")
+        else:
+            for what in ("listens", "concurrent", "sequential", "running",
+                         "stdout"):
+                skip(t, "IPv6 loopback does not work here (%s)" % what)
+        connection_limit(t, tmp)
+
+
+if __name__ == "__main__":
+    TAP().run(main)

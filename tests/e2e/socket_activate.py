@@ -1,0 +1,172 @@
+#!/usr/bin/python3
+"""Sockets handed over by systemd (run here with systemd-socket-activate):
+Accept=yes with the connection on stdin/stdout (-i, inetd style), Accept=yes
+with the connected socket as fd 3 ($LISTEN_FDS), and Accept=no with a
+listening socket the program accepts on, forking a child per connection.
+Also what the units rely on: sd_notify readiness (Type=notify) and the
+secret handed over as a credential (LoadCredential=jwt-secret:...)."""
+
+import os
+import shutil
+import signal
+import socket
+
+from caslib import OMIT, SECRET, CAS_BIN, TAP, child_env, tempdir, write_config
+from netlib import (NotifySocket, Proc, concurrent_clients, free_port,
+                    one_shot, sequential_clients, skip, wait_for_text)
+
+HOST = "127.0.0.1"
+
+
+def start(tmp, name, sa_args, cas_args, env=None):
+    """systemd-socket-activate on a free loopback port; returns (Proc, port)
+    once it listens, or (Proc, None)."""
+    port = free_port(HOST)
+    argv = (["systemd-socket-activate"] + sa_args +
+            ["-l", "%s:%d" % (HOST, port), CAS_BIN] + cas_args)
+    proc = Proc(argv, tmp, name, env=env)
+    # systemd-socket-activate says so once the socket is bound.
+    if not wait_for_text(proc.err_path, "Listening on", timeout=10, proc=proc):
+        return proc, None
+    return proc, port
+
+
+def serve_checks(t, what, proc, port):
+    problems = concurrent_clients(HOST, port, clients=8, interactive=3,
+                                  pipelined=3)
+    if not t.ok(not problems, "%s: 8 concurrent connections, 6 requests each, "
+                "all answered with valid tokens" % what):
+        t.diag("\n".join(problems[:10]))
+        t.diag(proc.log_tail())
+    served, problems = sequential_clients(HOST, port, count=150, time_limit=90)
+    if not t.eq(served, 150, "%s: 150 sequential connections served" % what):
+        t.diag("\n".join(problems[:10]))
+        t.diag(proc.log_tail())
+    t.ok(proc.alive(), "%s: still running afterwards" % what)
+
+
+def scenario(t, tmp, what, name, sa_args, cas_args, stdout_must_be_empty,
+             extra=None):
+    proc, port = start(tmp, name, sa_args, cas_args)
+    try:
+        if not t.ok(port is not None, "%s: systemd-socket-activate listens" % what):
+            t.diag(proc.log_tail())
+            return
+        serve_checks(t, what, proc, port)
+        if stdout_must_be_empty:
+            # The protocol goes to the passed socket only: nothing on stdout.
+            t.eq(proc.stdout(), b"", "%s: nothing written to stdout" % what)
+        if extra is not None:
+            extra()
+    finally:
+        proc.stop()
+
+
+def notify_checks(t, tmp, cfg):
+    """Accept=no as chat-admin-server-listener.service runs it (Type=notify):
+    READY=1 once it accepts, STOPPING=1 and exit 0 on SIGTERM."""
+    notify = NotifySocket(tmp)
+    try:
+        # systemd-socket-activate passes only what -E names on to the program.
+        proc, port = start(tmp, "notify", ["-E", "NOTIFY_SOCKET"],
+                           ["-c", cfg], env=notify.env())
+        try:
+            if not t.ok(port is not None, "notify: systemd-socket-activate listens"):
+                t.diag(proc.log_tail())
+                return
+            # systemd-socket-activate starts the program on the first
+            # connection (as systemd does for an Accept=no socket).
+            t.ok(one_shot(HOST, port) is None, "notify: first connection served")
+            t.ok(notify.wait_for("READY=1", 5), "notify: READY=1 sent")
+            t.ok(any(l.startswith("STATUS=") for l in notify.lines),
+                 "notify: a STATUS= line sent")
+            # Without -a the program replaced systemd-socket-activate: same pid.
+            proc.signal(signal.SIGTERM)
+            t.ok(notify.wait_for("STOPPING=1", 5), "notify: STOPPING=1 on SIGTERM")
+            t.eq(proc.wait(8), 0, "notify: exit 0 after SIGTERM")
+        finally:
+            proc.stop()
+    finally:
+        notify.close()
+
+
+def credential_checks(t, tmp):
+    """The units' LoadCredential=jwt-secret: with no secret in the config the
+    program signs with $CREDENTIALS_DIRECTORY/jwt-secret."""
+    creds = os.path.join(tmp, "credentials")
+    os.mkdir(creds, 0o700)
+    cfg = write_config(tmp, name="nosecret.json", jwt={"secret": OMIT})
+    for what, content in (("credential", SECRET),
+                          ("credential with a trailing newline", SECRET + "\n")):
+        path = os.path.join(creds, "jwt-secret")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o400)
+        with os.fdopen(fd, "w") as f:
+            f.write(content)
+        env = child_env()
+        env["CREDENTIALS_DIRECTORY"] = creds
+        proc, port = start(tmp, "cred", ["--inetd", "-a", "-E",
+                                         "CREDENTIALS_DIRECTORY"],
+                           ["-i", "-c", cfg], env=env)
+        try:
+            if not t.ok(port is not None, "%s: systemd-socket-activate listens"
+                        % what):
+                t.diag(proc.log_tail())
+                continue
+            problem = one_shot(HOST, port)
+            if not t.ok(problem is None, "%s: tokens signed with the "
+                        "credential's secret" % what):
+                t.diag(problem)
+                t.diag(proc.log_tail())
+        finally:
+            proc.stop()
+        os.unlink(path)
+
+
+def main(t):
+    if not shutil.which("systemd-socket-activate"):
+        skip(t, "systemd-socket-activate not installed")
+        return
+    with tempdir() as tmp:
+        cfg = write_config(tmp)
+        # Accept=yes, StandardInput=socket: the connection on stdin/stdout.
+        scenario(t, tmp, "Accept=yes --inetd -i", "inetd", ["--inetd", "-a"],
+                 ["-i", "-c", cfg], stdout_must_be_empty=False)
+        # Accept=yes without --inetd: the connected socket as fd 3.
+        scenario(t, tmp, "Accept=yes fd 3", "fd3", ["-a"], ["-c", cfg],
+                 stdout_must_be_empty=True)
+        # Accept=no: the program accepts on the listening socket itself. The
+        # config also names an inbound and an outbound address: the passed
+        # socket takes precedence, so neither may be used.
+        unused_in = free_port(HOST)
+        game = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            game.bind((HOST, 0))
+            game.listen(4)
+            cfg2 = write_config(tmp, name="both.json",
+                                inbound={"host": HOST, "port": unused_in},
+                                outbound={"host": HOST,
+                                          "port": game.getsockname()[1]})
+
+            def not_used():
+                t.ok(one_shot(HOST, unused_in, timeout=2) is not None,
+                     "Accept=no: the config's inbound address is not listened on")
+                game.settimeout(1.5)
+                try:
+                    c, _ = game.accept()
+                    c.close()
+                    connected = True
+                except socket.timeout:
+                    connected = False
+                t.ok(not connected,
+                     "Accept=no: no connection to the config's outbound address")
+
+            scenario(t, tmp, "Accept=no", "listen", [], ["-c", cfg2],
+                     stdout_must_be_empty=True, extra=not_used)
+        finally:
+            game.close()
+        notify_checks(t, tmp, cfg)
+        credential_checks(t, tmp)
+
+
+if __name__ == "__main__":
+    TAP().run(main)
