@@ -156,7 +156,7 @@ admin_token(struct cas *cas, int argc, char **argv)
 	}
 	if (minter_init(&m, &cas->cfg) == -1 ||
 	    token_mint(&m, &cas->signer, &r, now) == -1)
-		fatalx(EX_DATAERR, "could not make the token (is every argument UTF-8?)");
+		fatalx(EX_OSERR, "could not make the token: out of memory");
 	printf("%s\n", m.token.data);
 	if (url != NULL)
 		print_link(url, r.f[F_CHANNEL].s, m.token.data);
@@ -191,8 +191,9 @@ admin_verify(struct cas *cas, int argc, char **argv)
 		fatalx(EX_USAGE, "verify: give one token, or - to read it from stdin");
 	token = argv[optind];
 	if (strcmp(token, "-") == 0) {
+		/* Nothing on stdin is an invalid token like any other. */
 		if (fgets(line, sizeof line, stdin) == NULL)
-			fatalx(EX_DATAERR, "verify: no token on standard input");
+			line[0] = '\0';
 		token = line;
 	}
 	len = strlen(token);

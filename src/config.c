@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "utf8.h"
 
 #define CONFIG_MAX	(1024 * 1024)
 #define PATH_DEPTH	32
@@ -253,6 +254,9 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 	case K_STRING:
 		if (len == 0)
 			return fail(l, l->cur->path, "must not be empty");
+		/* These go into every token's claims. */
+		if (!utf8_valid((const char *)s, len))
+			return fail(l, l->cur->path, "is not valid UTF-8");
 		if ((copy = strndup((const char *)s, len)) == NULL)
 			return fail(l, l->cur->path, "out of memory");
 		free(*(char **)slot(l));

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "request.h"
+#include "utf8.h"
 
 const char *const field_names[F_COUNT] = {
 	"cmd", "displayName", "channel", "moderator", "email", "avatar", "id",
@@ -49,15 +50,21 @@ static int
 set_value(struct reqparser *p, enum vtype type, const void *s, size_t len,
     bool b)
 {
-	struct value *v;
+	struct value	*v;
+	int		 f = p->key;
 
 	/* Fields of a second value (an error already) must not clobber the first's seq. */
-	if (p->depth != 1 || p->key == F_COUNT || p->complete)
+	if (p->depth != 1 || f == F_COUNT || p->complete)
 		return 1;
-	v = &p->req.f[p->key];
 	p->key = F_COUNT;
+	v = &p->req.f[f];
 	if (v->type != V_ABSENT) {
 		v->type = V_DUP;
+		return 1;
+	}
+	/* seq is echoed in the reply: a reply must stay valid JSON. */
+	if (type == V_STRING && f == F_SEQ && !utf8_valid(s, len)) {
+		request_fail(&p->req, "seq is not valid UTF-8");
 		return 1;
 	}
 	v->type = type;
@@ -304,6 +311,8 @@ string_ok(const struct value *v, enum field f, bool required, char *msg,
 		problem = "must be a string";
 	else if (required && v->len == 0)
 		problem = "must not be empty";
+	else if (!utf8_valid(v->s, v->len))
+		problem = "is not valid UTF-8";
 	else
 		return true;
 	snprintf(msg, msglen, "%s %s", field_names[f], problem);

@@ -39,6 +39,24 @@ bad(struct check *c, const char *rule, const char *fmt, ...)
 	return -1;
 }
 
+/* The decoded JSON as it is, but no control character reaches the terminal. */
+static void
+show(FILE *out, const char *label, const struct part *p)
+{
+	size_t i;
+
+	fprintf(out, "%s: ", label);
+	for (i = 0; i < p->len; i++) {
+		unsigned char c = p->bin[i];
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else
+			putc(c, out);
+	}
+	putc('\n', out);
+}
+
 /* Decode one base64url part; the header and claims must also be JSON objects. */
 static int
 decode(struct part *p, bool json)
@@ -141,16 +159,12 @@ check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
 	unsigned char	 mac[EVP_MAX_MD_SIZE];
 	size_t		 maclen;
 	const char	*typ, *alg;
-	char		 shown[PART_MAX * 4 + 8];
 
 	if (decode(h, true) == -1)
 		return bad(c, "header", "not base64url-encoded JSON");
-	log_clean(shown, sizeof shown, (char *)h->bin, h->len);
-	fprintf(out, "header: %s\n", shown);
-	if (decode(p, true) == 0) {
-		log_clean(shown, sizeof shown, (char *)p->bin, p->len);
-		fprintf(out, "claims: %s\n", shown);
-	}
+	show(out, "header", h);
+	if (decode(p, true) == 0)
+		show(out, "claims", p);
 	typ = get_string(h->json, "typ");
 	if (typ == NULL || strcmp(typ, "JWT") != 0)
 		return bad(c, "typ", "the header's typ is not \"JWT\"");
