@@ -28,9 +28,10 @@ lookup_field(const unsigned char *key, size_t len)
 {
 	int i;
 
+	/* strncmp stops at the first difference; the NUL check rejects prefixes. */
 	for (i = 0; i < F_COUNT; i++)
-		if (strlen(field_names[i]) == len &&
-		    memcmp(field_names[i], key, len) == 0)
+		if (strncmp(field_names[i], (const char *)key, len) == 0 &&
+		    field_names[i][len] == '\0')
 			return i;
 	return F_COUNT;
 }

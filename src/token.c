@@ -1,5 +1,4 @@
 /* token.c: claims to a signed Jitsi JWT, with the HMAC key set up once. */
-#include <limits.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
@@ -40,30 +39,38 @@ alg_parse(const char *s, enum alg *a)
 }
 
 /*
- * Unpadded base64url, as JWS requires (RFC 7515 section 2): OpenSSL's
- * encoder, then the URL-safe alphabet. Nothing encoded here is secret, so a
- * table-driven encoder is fine; the signature is public once sent.
+ * Unpadded base64url, as JWS requires (RFC 7515 section 2). Nothing encoded
+ * here is secret (the signature is public once sent), so a plain table
+ * lookup does; libsodium's constant-time encoder cost more than the HMAC.
  */
 int
 b64url_append(struct buf *b, const void *p, size_t n)
 {
-	size_t	 need = 4 * ((n + 2) / 3) + 1, i;
-	char	*out;
-	int	 len;
+	static const char	 alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	const unsigned char	*in = p;
+	char			*out;
+	size_t			 i;
+	unsigned long		 v;
 
-	if (n > INT_MAX / 2 || buf_reserve(b, need) == -1)
+	if (n > ((size_t)-1 - 4) / 4 * 3 || buf_reserve(b, 4 * ((n + 2) / 3) + 1) == -1)
 		return -1;
 	out = b->data + b->len;
-	len = EVP_EncodeBlock((unsigned char *)out, p, (int)n);
-	while (len > 0 && out[len - 1] == '=')
-		len--;
-	for (i = 0; i < (size_t)len; i++) {
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
+	for (i = 0; i + 3 <= n; i += 3) {
+		v = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8 | in[i + 2];
+		*out++ = alphabet[v >> 18];
+		*out++ = alphabet[(v >> 12) & 63];
+		*out++ = alphabet[(v >> 6) & 63];
+		*out++ = alphabet[v & 63];
 	}
-	b->len += (size_t)len;
+	if (i < n) {
+		v = (unsigned long)in[i] << 16 | (i + 1 < n ? (unsigned long)in[i + 1] << 8 : 0);
+		*out++ = alphabet[v >> 18];
+		*out++ = alphabet[(v >> 12) & 63];
+		if (i + 1 < n)
+			*out++ = alphabet[(v >> 6) & 63];
+	}
+	b->len = (size_t)(out - b->data);
 	return 0;
 }
 
@@ -135,6 +142,25 @@ print_to_buf(void *ctx, const char *s, size_t len)
 	(void)buf_append(ctx, s, len);
 }
 
+/* A decimal integer: snprintf's generality showed up in profiles. */
+static int
+append_int(struct buf *b, long long v)
+{
+	char			 digits[24], *d = digits + sizeof digits;
+	unsigned long long	 u = v < 0 ? 0 - (unsigned long long)v :
+				    (unsigned long long)v;
+
+	do {
+		*--d = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--d = '-';
+	return buf_append(b, d, (size_t)(digits + sizeof digits - d));
+}
+
+#define APPEND(b, lit)	buf_append(b, lit, sizeof lit - 1)
+
 /* One JSON string, escaped by yajl, appended to the claims. */
 static int
 claim_string(struct minter *m, const char *s, size_t len)
@@ -196,34 +222,34 @@ static int
 gen_claims(struct minter *m, const struct request *r, long long now)
 {
 	static const enum field optional[] = { F_EMAIL, F_AVATAR, F_ID };
-	char	times[160];
-	int	n;
-	size_t	i;
+	struct buf	*c = &m->claims;
+	size_t		 i;
 
-	n = snprintf(times, sizeof times, ",\"iat\":%lld,\"nbf\":%lld,"
-	    "\"exp\":%lld,\"moderator\":%s,\"context\":{\"user\":{\"name\":",
-	    now, now - NBF_LEEWAY, r->exp, r->moderator ? "true" : "false");
-	if (n < 0 || (size_t)n >= sizeof times ||
-	    buf_append(&m->claims, m->prefix.data, m->prefix.len) == -1 ||
+	if (buf_append(c, m->prefix.data, m->prefix.len) == -1 ||
 	    claim_string(m, r->f[F_CHANNEL].s, r->f[F_CHANNEL].len) == -1 ||
-	    buf_append(&m->claims, times, (size_t)n) == -1 ||
+	    APPEND(c, ",\"iat\":") == -1 || append_int(c, now) == -1 ||
+	    APPEND(c, ",\"nbf\":") == -1 ||
+	    append_int(c, now - NBF_LEEWAY) == -1 ||
+	    APPEND(c, ",\"exp\":") == -1 || append_int(c, r->exp) == -1 ||
+	    (r->moderator ? APPEND(c, ",\"moderator\":true") :
+	    APPEND(c, ",\"moderator\":false")) == -1 ||
+	    APPEND(c, ",\"context\":{\"user\":{\"name\":") == -1 ||
 	    claim_string(m, r->f[F_DISPLAYNAME].s, r->f[F_DISPLAYNAME].len) == -1)
 		return -1;
 	for (i = 0; i < sizeof optional / sizeof optional[0]; i++) {
-		const struct value *v = &r->f[optional[i]];
+		const struct value	*v = &r->f[optional[i]];
+		const char		*name = field_names[optional[i]];
 
 		if (v->type != V_STRING)
 			continue;
-		n = snprintf(times, sizeof times, ",\"%s\":",
-		    field_names[optional[i]]);
-		if (buf_append(&m->claims, times, (size_t)n) == -1 ||
-		    claim_string(m, v->s, v->len) == -1)
+		if (APPEND(c, ",\"") == -1 ||
+		    buf_append(c, name, strlen(name)) == -1 ||
+		    APPEND(c, "\":") == -1 || claim_string(m, v->s, v->len) == -1)
 			return -1;
 	}
-	n = snprintf(times, sizeof times,
-	    ",\"affiliation\":\"%s\",\"moderator\":\"%s\"}}}",
-	    r->moderator ? "owner" : "member", r->moderator ? "true" : "false");
-	return buf_append(&m->claims, times, (size_t)n);
+	return r->moderator ?
+	    APPEND(c, ",\"affiliation\":\"owner\",\"moderator\":\"true\"}}}") :
+	    APPEND(c, ",\"affiliation\":\"member\",\"moderator\":\"false\"}}}");
 }
 
 /*
