@@ -161,7 +161,7 @@ admin_token(struct cas *cas, int argc, char **argv)
 	if (url != NULL)
 		print_link(url, r.f[F_CHANNEL].s, m.token.data);
 	minter_free(&m);
-	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+	return fflush(stdout) == 0 ? 0 : EX_OSERR;
 }
 
 /* Check a token from the command line, or from stdin given "-". */
@@ -249,5 +249,5 @@ admin_check(struct cas *cas)
 	printf("limits.max_requests_per_connection: %lld\n",
 	    c->max_requests_per_connection);
 	printf("configuration OK\n");
-	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+	return fflush(stdout) == 0 ? 0 : EX_OSERR;
 }

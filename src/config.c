@@ -20,7 +20,6 @@
 
 #define CONFIG_MAX	(1024 * 1024)
 #define PATH_DEPTH	32
-#define SECRET_MIN	32
 
 enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_ROOMS, K_ALG };
 
@@ -174,6 +173,18 @@ parse_int(const char *s, size_t len, long long *out)
 	return errno == 0 && *end == '\0' ? 0 : -1;
 }
 
+/* A port given as a string: decimal digits only, no sign or space. */
+static bool
+all_digits(const unsigned char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return len > 0;
+}
+
 /* Scalars outside any known key (unknown keys, their arrays) are skipped. */
 static int
 skip_or_fail(struct loader *l)
@@ -240,7 +251,7 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 			return fail(l, "jwt.secret", "out of memory");
 		return value_done(l);
 	case K_PORT:
-		if (parse_int((const char *)s, len, &n) == -1)
+		if (!all_digits(s, len) || parse_int((const char *)s, len, &n) == -1)
 			return wrong_type(l);
 		return set_integer(l, n);
 	case K_ALG:
@@ -331,9 +342,12 @@ cb_map_key(void *ctx, const unsigned char *key, size_t len)
 	l->cur = NULL;
 	if (l->ignore)
 		return 1;
-	for (i = 0; i < NKEYS; i++)
-		if (strcmp(keys[i].path, l->path) == 0)
-			break;
+	i = NKEYS;
+	/* A dot or NUL inside a key must not make "jitsi.domain" an alias. */
+	if (memchr(key, '.', len) == NULL && memchr(key, '\0', len) == NULL)
+		for (i = 0; i < NKEYS; i++)
+			if (strcmp(keys[i].path, l->path) == 0)
+				break;
 	if (i == NKEYS) {
 		/* A typo must not pass silently, yet old files must keep working. */
 		log_warn("%s: unknown key \"%s\" ignored", l->cfg->path, l->path);
@@ -517,13 +531,16 @@ load_secret(struct config *cfg, int config_readable)
 	    snprintf(path, sizeof path, "%s/jwt-secret", dir) < (int)sizeof path &&
 	    access(path, F_OK) == 0) {
 		if (secret_read_file(&cfg->secret, path, why, sizeof why) == -1)
-			fatalx(EX_NOINPUT, "credential %s: %s", path, why);
+			fatalx(strncmp(why, "cannot", 6) == 0 ? EX_NOINPUT : EX_CONFIG,
+			    "credential %s: %s", path, why);
 	} else
 		fatalx(EX_CONFIG, "%s: no secret: set jwt.secret or jwt.secret_file, "
 		    "or pass the systemd credential jwt-secret", cfg->path);
-	if (cfg->secret.len < SECRET_MIN)
-		log_warn("%s: the secret is only %zu bytes; %s wants at least %d",
-		    cfg->path, cfg->secret.len, alg_name(cfg->alg), SECRET_MIN);
+	/* RFC 7518 3.2: a key at least as long as the hash output. */
+	if (cfg->secret.len < alg_digest_len(cfg->alg))
+		log_warn("%s: the secret is only %zu bytes; %s wants at least %zu",
+		    cfg->path, cfg->secret.len, alg_name(cfg->alg),
+		    alg_digest_len(cfg->alg));
 	secret_lock(&cfg->secret);
 }
 
@@ -531,7 +548,7 @@ load_secret(struct config *cfg, int config_readable)
  * Load path into cfg, or exit with a one-line message naming the file and the
  * problem: EX_NOINPUT when it cannot be read, EX_CONFIG when it is wrong.
  */
-int
+void
 config_load(struct config *cfg, const char *path)
 {
 	char	*text;
@@ -557,7 +574,6 @@ config_load(struct config *cfg, const char *path)
 	endpoint_defaults(cfg, &cfg->inbound, "inbound");
 	endpoint_defaults(cfg, &cfg->outbound, "outbound");
 	load_secret(cfg, readable);
-	return 0;
 }
 
 void

@@ -31,7 +31,7 @@ struct config {
 	long long	 max_requests_per_connection;
 };
 
-int	config_load(struct config *, const char *);
+void	config_load(struct config *, const char *);
 void	config_free(struct config *);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,8 +31,19 @@ struct conn {
 	struct buf		 quoted;	/* scratch for the reply's token */
 	yajl_gen		 gen;
 	unsigned long long	 requests, tokens;
+	long long		 progress_ms;	/* start, or the last answer */
+	sigset_t		 waitmask;	/* signals let in while waiting */
 	bool			 dead;		/* the peer stopped reading */
 };
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /* Write everything buffered; a peer that cannot take it ends the connection. */
 static void
@@ -104,6 +116,7 @@ answer(void *arg, struct request *r, enum term t)
 	    c->minter.token.len, now, &r->f[F_SEQ], t) == -1)
 		log_err("%s: out of memory writing a reply", c->opts->peer);
 	log_answer(c, r, err);
+	c->progress_ms = now_ms();
 	c->requests++;
 	c->tokens += err == NULL;
 	if (c->opts->write_each || c->out.len >= FLUSH_AT)
@@ -112,24 +125,38 @@ answer(void *arg, struct request *r, enum term t)
 	return !c->dead && !(limit > 0 && c->requests >= (unsigned long long)limit);
 }
 
-/* Wait for input up to the idle limit: 1 readable, 0 timed out or stopping. */
+/*
+ * Wait for input: 1 readable, 0 idle too long or stopping. The idle limit
+ * counts from the last answered request, so trickled bytes do not extend
+ * it. Stop signals are let in only here, so none is lost before a wait.
+ */
 static int
 wait_input(struct conn *c, int in_fd)
 {
-	struct pollfd	pfd = { .fd = in_fd, .events = POLLIN };
-	long long	idle = c->cas->cfg.idle_timeout;
-	int		n;
+	struct pollfd	 pfd = { .fd = in_fd, .events = POLLIN };
+	struct timespec	 ts, *tsp;
+	long long	 idle = c->cas->cfg.idle_timeout * 1000, left;
+	int		 n;
 
-	if (c->opts->no_idle_limit || idle <= 0)
-		return 1;
-	for (;;) {
-		n = poll(&pfd, 1, (int)(idle * 1000));
-		if (n == -1 && errno == EINTR && !c->cas->stop)
-			continue;
-		if (n == 0)
-			log_info("%s: idle for %llds, closing", c->opts->peer, idle);
-		return n > 0;
+	while (!c->cas->stop) {
+		tsp = NULL;
+		if (!c->opts->no_idle_limit && idle > 0) {
+			if ((left = c->progress_ms + idle - now_ms()) <= 0) {
+				log_info("%s: idle for %llds, closing", c->opts->peer,
+				    idle / 1000);
+				return 0;
+			}
+			ts.tv_sec = left / 1000;
+			ts.tv_nsec = (left % 1000) * 1000000;
+			tsp = &ts;
+		}
+		n = ppoll(&pfd, 1, tsp, &c->waitmask);
+		if (n > 0)
+			return 1;
+		if (n == -1 && errno != EINTR)
+			return 0;
 	}
+	return 0;
 }
 
 static int
@@ -139,6 +166,10 @@ setup(struct conn *c, struct cas *cas, int out_fd, const struct conn_opts *o)
 	c->cas = cas;
 	c->opts = o;
 	c->out_fd = out_fd;
+	c->progress_ms = now_ms();
+	sigprocmask(SIG_BLOCK, NULL, &c->waitmask);
+	sigdelset(&c->waitmask, SIGTERM);
+	sigdelset(&c->waitmask, SIGINT);
 	if (frame_init(&c->frame, (size_t)cas->cfg.max_request_bytes, answer,
 	    c) == -1 || minter_init(&c->minter, &cas->cfg) == -1 ||
 	    (c->gen = response_gen(&c->out)) == NULL ||

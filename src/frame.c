@@ -32,6 +32,8 @@ json_space(unsigned char c)
 static void
 take(struct frame *fr, const unsigned char *s, size_t len)
 {
+	size_t room;
+
 	if (fr->skipping)
 		return;
 	if (!fr->started) {
@@ -43,15 +45,19 @@ take(struct frame *fr, const unsigned char *s, size_t len)
 			return;
 		fr->started = true;
 	}
-	/* Stop feeding the parser at the limit: its buffers stay bounded. */
-	if (len > fr->max_bytes - fr->nbytes) {
+	/*
+	 * Parse up to the limit, then stop feeding the parser, so its buffers
+	 * stay bounded and a seq read before the limit is echoed however the
+	 * bytes were split into reads.
+	 */
+	room = fr->max_bytes - fr->nbytes;
+	if (reqparser_feed(&fr->rp, s, len < room ? len : room) == -1)
+		fr->skipping = true;
+	else if (len > room) {
 		request_fail(&fr->rp.req, fr->toolarge);
 		fr->skipping = true;
-		return;
 	}
-	fr->nbytes += len;
-	if (reqparser_feed(&fr->rp, s, len) == -1)
-		fr->skipping = true;
+	fr->nbytes += len < room ? len : room;
 }
 
 /* Answer the current request, then ready the next: -1 out of memory, 1 stop. */
@@ -60,25 +66,29 @@ end_request(struct frame *fr, enum term t)
 {
 	bool go_on;
 
-	if (!fr->started)
+	/* An empty request ended by NUL still tells how the stream is framed. */
+	if (!fr->started) {
+		if (t == TERM_NUL)
+			fr->mode = MODE_NUL;
 		return 0;
+	}
 	if (!fr->skipping)
 		reqparser_finish(&fr->rp);
-	if (fr->mode == MODE_UNKNOWN)
+	if (fr->mode == MODE_UNKNOWN || t == TERM_NUL)
 		fr->mode = t == TERM_NUL ? MODE_NUL : MODE_LINE;
 	go_on = fr->cb(fr->arg, &fr->rp.req, t);
 	fr->nbytes = 0;
-	fr->started = fr->skipping = false;
+	fr->started = fr->skipping = fr->multiline = false;
 	if (reqparser_next(&fr->rp) == -1)
 		return -1;
 	return go_on ? 0 : 1;
 }
 
 /*
- * A newline ends a complete value, and any request on a line-framed
- * stream; inside an unfinished value it is whitespace, so a pretty-printed
- * object ended by NUL stays one request. After an error, a NUL-framed
- * stream skips to the NUL; others stop at the newline.
+ * On a NUL-framed stream a newline is white space; on a line-framed one it
+ * ends the request. Before the framing is known it ends a complete value,
+ * and is white space inside an unfinished one (a pretty-printed object).
+ * After an error, a request that has spanned lines is skipped to its NUL.
  */
 static int
 newline(struct frame *fr)
@@ -87,11 +97,16 @@ newline(struct frame *fr)
 		return 0;
 	if (fr->mode == MODE_LINE)
 		return end_request(fr, TERM_LF);
-	if (!fr->skipping && !fr->rp.complete)
-		take(fr, (const unsigned char *)"\n", 1);
 	if (fr->skipping)
-		return fr->mode == MODE_NUL ? 0 : end_request(fr, TERM_LF);
-	return fr->rp.complete ? end_request(fr, TERM_LF) : 0;
+		return fr->mode == MODE_NUL || fr->multiline ? 0 :
+		    end_request(fr, TERM_LF);
+	if (fr->mode == MODE_UNKNOWN && fr->rp.complete)
+		return end_request(fr, TERM_LF);
+	fr->multiline = true;
+	take(fr, (const unsigned char *)"\n", 1);
+	if (fr->mode == MODE_UNKNOWN && fr->rp.complete)
+		return end_request(fr, TERM_LF);
+	return 0;
 }
 
 /* 0 when all was consumed, 1 when a callback asked to stop, -1 out of memory. */

@@ -22,6 +22,7 @@ struct frame {
 	size_t		 nbytes;	/* bytes of the current request so far */
 	bool		 started;	/* the current request has non-blank bytes */
 	bool		 skipping;	/* after an error, up to the next terminator */
+	bool		 multiline;	/* the current request has spanned a newline */
 	enum frame_mode	 mode;
 	frame_cb	 cb;
 	void		*arg;

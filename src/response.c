@@ -42,11 +42,6 @@ gen_seq(yajl_gen g, const struct value *seq)
 }
 
 /*
- * {"success":B,"message":M,"token":T,"time":N[,"seq":S]} and the terminator
- * matching the request's: "\n\0" after NUL (as the original wrote), "\n" after
- * newline. err NULL means success. 0, or -1 when out of memory.
- */
-/*
  * A token is base64url and dots only: nothing to escape. yajl_gen_number
  * writes its text verbatim, so the quoted token goes out without a per-byte
  * scan of its ~500 characters.
@@ -62,6 +57,11 @@ gen_token(yajl_gen g, struct buf *quoted, const char *token, size_t len)
 	return yajl_gen_number(g, quoted->data, quoted->len);
 }
 
+/*
+ * {"success":B,"message":M,"token":T,"time":N[,"seq":S]} and the terminator
+ * matching the request's: "\n\0" after NUL (as the original wrote), "\n" after
+ * newline. err NULL means success. 0, or -1 when out of memory.
+ */
 int
 response_write(yajl_gen g, struct buf *out, struct buf *quoted, const char *err,
     const char *token, size_t tlen, long long now, const struct value *seq,
@@ -72,6 +72,7 @@ response_write(yajl_gen g, struct buf *out, struct buf *quoted, const char *err,
 	int		 st = 0;
 
 	yajl_gen_reset(g, NULL);
+	/* yajl_gen_status_ok is 0: OR-ing the statuses tells if any call failed. */
 	st |= yajl_gen_map_open(g);
 	st |= yajl_gen_string(g, (const unsigned char *)"success", 7);
 	st |= yajl_gen_bool(g, err == NULL);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <sodium.h>
 
 #include "secret.h"
@@ -140,14 +141,23 @@ secret_free(struct secret *s)
 	s->len = 0;
 }
 
-/* A core dump would hold the key schedule and request data: refuse them. */
-void
-secret_no_core_dumps(void)
+/* OpenSSL's own copy of the HMAC key goes to its locked, undumped heap. */
+#define OPENSSL_SECURE_HEAP	(64 * 1024)
+
+/*
+ * Before any secret is read: no core dumps (they would hold the HMAC's
+ * derived state, which OpenSSL keeps in its ordinary heap), and a secure
+ * heap for OpenSSL's copy of the key. 0, or -1 when the secure heap could
+ * not be set up (the program still runs; the key copy is then on the heap).
+ */
+int
+secret_protect_process(void)
 {
 	struct rlimit rl = { 0, 0 };
 
 	(void)setrlimit(RLIMIT_CORE, &rl);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	return CRYPTO_secure_malloc_init(OPENSSL_SECURE_HEAP, 32) == 1 ? 0 : -1;
 }
 
 /*

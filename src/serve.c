@@ -32,6 +32,7 @@
 #define BACKOFF_MIN_MS	1000
 #define BACKOFF_MAX_MS	30000
 #define CONNECT_TIMEOUT_MS 10000
+#define ACCEPT_PAUSE_MS	100
 
 /* Signal handlers can reach only static storage. */
 static struct cas		*sig_cas;
@@ -63,19 +64,25 @@ handle(int sig, void (*fn)(int))
 	sigaction(sig, &sa, NULL);
 }
 
-/* Signals as one connection's process wants them. */
+/*
+ * Signals as one connection's process wants them: SIGTERM and SIGINT stay
+ * blocked except while it waits for input (conn.c), so none is lost
+ * between checking the stop flag and waiting.
+ */
 static void
 connection_signals(struct cas *cas)
 {
-	sigset_t none;
+	sigset_t stop;
 
 	sig_cas = cas;
 	handle(SIGTERM, on_stop);
 	handle(SIGINT, on_stop);
 	handle(SIGPIPE, SIG_IGN);
 	handle(SIGCHLD, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_SETMASK, &stop, NULL);
 }
 
 /* "host:port" of the peer, or what the descriptor is when it has none. */
@@ -100,13 +107,16 @@ peer_name(int fd, char *dst, size_t len)
 	    host, port);
 }
 
-/* A silent or non-reading peer must not hold a process forever. */
-static void
-socket_timeouts(struct cas *cas, int fd)
-{
-	struct timeval tv = { .tv_sec = cas->cfg.idle_timeout };
+/* The game link's send timeout: a game that stops reading is given up on. */
+#define GAME_SEND_TIMEOUT	60
 
-	if (tv.tv_sec > 0)
+/* A peer that stops reading must not hold a process forever. */
+static void
+send_timeout(int fd, long long seconds)
+{
+	struct timeval tv = { .tv_sec = (time_t)seconds };
+
+	if (seconds > 0)
 		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
@@ -118,8 +128,7 @@ serve_fds(struct cas *cas, int in_fd, int out_fd, bool game)
 
 	peer_name(in_fd, peer, sizeof peer);
 	o.peer = peer;
-	if (!game)
-		socket_timeouts(cas, out_fd);
+	send_timeout(out_fd, game ? GAME_SEND_TIMEOUT : cas->cfg.idle_timeout);
 	return conn_serve(cas, in_fd, out_fd, &o) == 0 ? 0 : EX_OSERR;
 }
 
@@ -135,6 +144,7 @@ struct supervisor {
 	int		 game_fd;	/* connect in progress, or -1 */
 	long long	 game_at;	/* when to try next (ms), or -1 */
 	long long	 connect_started;
+	long long	 accept_pause_until;
 	long		 backoff;
 	sigset_t	 waitmask;
 };
@@ -155,6 +165,10 @@ spawn(struct supervisor *s, int fd, bool game)
 	pid_t	pid;
 	int	i;
 
+	if (!game && s->nkids >= s->maxkids) {
+		close(fd);
+		return -1;
+	}
 	if ((pid = fork()) == -1) {
 		log_err("fork: %s", strerror(errno));
 		close(fd);
@@ -180,8 +194,11 @@ accept_one(struct supervisor *s, int lfd)
 	int fd;
 
 	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+			/* Out of descriptors or memory: pause rather than spin. */
 			log_warn("accept: %s", strerror(errno));
+			s->accept_pause_until = now_ms() + ACCEPT_PAUSE_MS;
+		}
 		return;
 	}
 	spawn(s, fd, false);
@@ -349,31 +366,58 @@ shut_down(struct supervisor *s)
 	log_info("stopped");
 }
 
+/* The earlier of a wait (-1: none yet) and ms from now, never below 0. */
+static long long
+sooner(long long wait, long long ms)
+{
+	if (ms < 0)
+		ms = 0;
+	return wait < 0 || ms < wait ? ms : wait;
+}
+
+/* Signals held pending while ppoll found sockets ready are taken here. */
+static void
+take_signals(struct supervisor *s)
+{
+	sigset_t held;
+
+	sigprocmask(SIG_SETMASK, &s->waitmask, &held);
+	sigprocmask(SIG_SETMASK, &held, NULL);
+}
+
 static void
 supervise(struct supervisor *s)
 {
 	struct pollfd	 pfd[MAX_LISTEN + 1];
 	struct timespec	 ts, *tsp;
-	long long	 wait;
+	long long	 wait, now;
 	int		 i, n, np;
+	bool		 accepting;
 
 	while (!s->cas->stop) {
 		if (got_child)
 			reap(s);
-		if (s->game_at >= 0 && now_ms() >= s->game_at)
+		now = now_ms();
+		if (s->game_at >= 0 && now >= s->game_at)
 			game_connect(s);
-		if (s->game_fd != -1 &&
-		    now_ms() - s->connect_started > CONNECT_TIMEOUT_MS)
+		if (s->game_fd != -1 && now - s->connect_started > CONNECT_TIMEOUT_MS)
 			game_failed(s, ETIMEDOUT);
 		np = 0;
 		/* At the limit, new connections wait in the kernel's backlog. */
-		if (s->nkids < s->maxkids)
+		accepting = s->nkids < s->maxkids && now >= s->accept_pause_until;
+		if (accepting)
 			for (i = 0; i < s->nl; i++)
 				pfd[np++] = (struct pollfd){ s->lfd[i], POLLIN, 0 };
 		if (s->game_fd != -1)
 			pfd[np++] = (struct pollfd){ s->game_fd, POLLOUT, 0 };
-		wait = s->game_at >= 0 ? s->game_at - now_ms() :
-		    s->game_fd != -1 ? 250 : -1;
+		/* Sleep until the next due event: a game attempt, a connect check, the end of a pause. */
+		wait = -1;
+		if (s->game_at >= 0)
+			wait = sooner(wait, s->game_at - now);
+		if (s->game_fd != -1)
+			wait = sooner(wait, 250);
+		if (!accepting && s->nkids < s->maxkids)
+			wait = sooner(wait, s->accept_pause_until - now);
 		tsp = NULL;
 		if (wait >= 0) {
 			ts.tv_sec = wait / 1000;
@@ -388,9 +432,10 @@ supervise(struct supervisor *s)
 				continue;
 			if (pfd[i].fd == s->game_fd)
 				game_ready(s);
-			else
+			else if (s->nkids < s->maxkids)
 				accept_one(s, pfd[i].fd);
 		}
+		take_signals(s);
 	}
 	shut_down(s);
 }
@@ -407,7 +452,7 @@ is_loopback(const struct sockaddr *sa)
 		return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) ||
 		    (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
 		    sin6->sin6_addr.s6_addr[12] == 127);
-	return true;
+	return false;
 }
 
 /* Bind every address the inbound host names. */
@@ -504,16 +549,21 @@ serve(struct cas *cas, bool force_stdio)
 	}
 	supervisor_init(&s, cas);
 	if (n > 0) {
+		if (n > MAX_LISTEN)
+			fatalx(EX_CONFIG, "systemd passed %d sockets; at most %d are served",
+			    n, MAX_LISTEN);
 		for (fd = SD_LISTEN_FDS_START; fd < SD_LISTEN_FDS_START + n; fd++) {
 			if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 0) > 0) {
 				/* Accept=yes without StandardInput=socket: one connection. */
 				connection_signals(cas);
 				return serve_fds(cas, fd, fd, false);
 			}
-			if (s.nl < MAX_LISTEN) {
-				(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-				s.lfd[s.nl++] = fd;
-			}
+			/* Anything else would make accept fail, over and over. */
+			if (sd_is_socket(fd, AF_UNSPEC, SOCK_STREAM, 1) <= 0)
+				fatalx(EX_CONFIG, "socket %d from systemd is not a listening "
+				    "stream socket", fd);
+			(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+			s.lfd[s.nl++] = fd;
 		}
 		snprintf(status, sizeof status,
 		    "STATUS=listening on %d socket(s) from systemd", s.nl);
@@ -528,8 +578,10 @@ serve(struct cas *cas, bool force_stdio)
 		if (cfg->outbound.set)
 			snprintf(out, sizeof out, "connecting to game %s:%s",
 			    cfg->outbound.host, cfg->outbound.port);
-		snprintf(status, sizeof status, "STATUS=%s%s%s", in,
-		    *in && *out ? "; " : "", out);
+		/* Host names are bounded by the config's size, not by these buffers. */
+		if (snprintf(status, sizeof status, "STATUS=%s%s%s", in,
+		    *in && *out ? "; " : "", out) >= (int)sizeof status)
+			memcpy(status + sizeof status - 4, "...", 4);
 	}
 	log_info("%s", status + 7);
 	sd_notifyf(0, "READY=1\n%s", status);

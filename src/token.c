@@ -13,16 +13,24 @@
 static const struct {
 	const char	*name;
 	const char	*digest;
+	size_t		 len;
 } algs[] = {
-	[ALG_HS256] = { "HS256", "SHA256" },
-	[ALG_HS384] = { "HS384", "SHA384" },
-	[ALG_HS512] = { "HS512", "SHA512" },
+	[ALG_HS256] = { "HS256", "SHA256", 32 },
+	[ALG_HS384] = { "HS384", "SHA384", 48 },
+	[ALG_HS512] = { "HS512", "SHA512", 64 },
 };
 
 const char *
 alg_name(enum alg a)
 {
 	return algs[a].name;
+}
+
+/* The hash's output size, the least key length RFC 7518 wants. */
+size_t
+alg_digest_len(enum alg a)
+{
+	return algs[a].len;
 }
 
 int
@@ -188,13 +196,14 @@ minter_init(struct minter *m, const struct config *cfg)
 	if ((g = yajl_gen_alloc(NULL)) == NULL)
 		return -1;
 	yajl_gen_config(g, yajl_gen_print_callback, print_to_buf, &m->prefix);
+	/* yajl_gen_status_ok is 0: OR-ing the statuses tells if any call failed. */
 	st = yajl_gen_map_open(g);
 	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
 		st |= yajl_gen_string(g, (const unsigned char *)fixed[i],
 		    strlen(fixed[i]));
 	yajl_gen_free(g);
 	if (st != yajl_gen_status_ok || buf_append(&m->prefix, ":", 1) == -1 ||
-	    (m->g = yajl_gen_alloc(NULL)) == NULL)
+	    m->prefix.failed || (m->g = yajl_gen_alloc(NULL)) == NULL)
 		return -1;
 	yajl_gen_config(m->g, yajl_gen_print_callback, print_to_buf, &m->claims);
 	/* Names from the command line have not been through the parser. */

@@ -34,6 +34,7 @@ struct minter {
 };
 
 const char	*alg_name(enum alg);
+size_t		 alg_digest_len(enum alg);
 int		 alg_parse(const char *, enum alg *);
 int		 b64url_append(struct buf *, const void *, size_t);
 int		 signer_init(struct signer *, enum alg, struct secret *);

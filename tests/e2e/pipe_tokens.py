@@ -211,22 +211,33 @@ def test_framing(t, cfg):
     t.ok([r.get("seq") for r in resps] == [3, 4] and all(map(resp_ok, resps)),
          "two pretty-printed NUL-ended objects answered once each, in order")
 
+    # A request ended by NUL makes the stream NUL-framed: newlines are then
+    # white space, and the last request is answered at end of input.
     rc, out, _ = run_filter(cfg, request(seq=8) + b"\n" + request(seq=9) + b"\0"
                             + request(seq=10) + b"\n")
     resps = split_responses(out)
     if not t.eq([(r.get("seq"), r.term) for r in resps],
-                [(8, b"\n"), (9, b"\n\0"), (10, b"\n")],
-                "newline-, NUL-, newline-ended requests: each answered in its own framing"):
+                [(8, b"\n"), (9, b"\n\0"), (10, b"\n\0")],
+                "newline-, NUL-, newline-ended: NUL framing from the NUL on"):
         t.diag("got: %r" % out)
 
-    # A newline ends a complete object whatever came before it.
-    rc, out, _ = run_filter(cfg, request(seq=11) + b"\0" + request(seq=12) + b"\n"
-                            + request(seq=13) + b"\n")
+    # On a NUL-framed stream, "\n\0" after an object is one terminator.
+    rc, out, _ = run_filter(cfg, request(seq=11) + b"\0" + request(seq=12) + b"\n\0"
+                            + pretty.replace(b'"seq": 3', b'"seq": 13') + b"\n\0")
     resps = split_responses(out)
     if not t.eq([(r.get("seq"), r.term) for r in resps],
-                [(11, b"\n\0"), (12, b"\n"), (13, b"\n")],
-                "after a NUL-ended request, complete objects ended by newline are "
-                "answered one by one with \\n"):
+                [(11, b"\n\0"), (12, b"\n\0"), (13, b"\n\0")],
+                "after a NUL-ended request, objects followed by \\n\\0 are "
+                "answered once each with \\n\\0"):
+        t.diag("got: %r" % out)
+
+    # A first request that spans lines and is malformed is skipped to its NUL.
+    bad = pretty.replace(b'"displayName": "', b'"displayName": "Bo"b')
+    rc, out, _ = run_filter(cfg, bad + b"\0" + request(seq=14) + b"\0")
+    resps = split_responses(out)
+    if not t.ok(len(resps) == 2 and not resps[0].get("success")
+                and resp_ok(resps[1]) and resps[1].get("seq") == 14,
+                "a malformed pretty-printed first request gets one answer"):
         t.diag("got: %r" % out)
 
     rc, out, _ = run_filter(cfg, request(seq=5))

@@ -58,9 +58,10 @@ def mixed_stream(rng, count=300):
                             "validFor": 60, "seq": i}, indent=2).encode() + b"\0"
         pieces.append(p)
         order.append(kind)
-    # The stream ends with a few newline-ended requests.
+    # The stream ends with a few requests followed by "\n\0": on a
+    # NUL-framed stream the newline is white space, so each is one request.
     for i in range(count, count + 3):
-        pieces.append(request(seq=i) + b"\n")
+        pieces.append(request(seq=i) + b"\n\0")
         order.append("good_nl_end")
     return b"".join(pieces), order
 

@@ -75,8 +75,13 @@ main(void)
 	check(S("{\"a\":1} 5\0{\"b\":2}\0"), 1024,
 	    "N:more than one JSON value in the request|N:ok|",
 	    "a trailing number does not leak into the next request");
-	check(S("{\"a\":1}\0{\"b\":2}\n{\"c\":3}\n"), 1024, "N:ok|L:ok|L:ok|",
-	    "after a NUL-ended request, a newline still ends a complete object");
+	check(S("{\"a\":1}\0{\"b\":2}\n\0{\"c\":\n3}\n\0"), 1024,
+	    "N:ok|N:ok|N:ok|", "on a NUL-framed stream a newline is white space");
+	check(S("{\"a\":1}\n\0{\"b\":\n2}\0"), 1024, "L:ok|N:ok|",
+	    "a bare NUL makes a line-framed stream NUL-framed");
+	check(S("{\n\"a\":\"Bo\"b\",\n\"c\":1\n}\0{\"d\":2}\0"), 1024,
+	    "N:malformed JSON: lexical error: invalid char in json text.|N:ok|",
+	    "a malformed first request that spans lines is skipped to its NUL");
 	check(S("{} {}\n"), 1024, "L:more than one JSON value in the request|",
 	    "two values in one request");
 	memset(big, 'x', sizeof big);
