@@ -89,10 +89,9 @@ main(int argc, char **argv)
 		usage(EX_USAGE);
 
 	log_init(verbosity);
+	secret_no_core_dumps();
 	if (sodium_init() < 0)
 		fatalx(EX_OSERR, "libsodium could not start");
-	if (secret_protect_process() == -1)
-		log_debug("no OpenSSL secure heap: its copy of the key stays on the heap");
 	config_load(&cas.cfg, config ? config : DEFAULT_CONFIG);
 	if (signer_init(&cas.signer, cas.cfg.alg, &cas.cfg.secret) == -1)
 		fatalx(EX_OSERR, "HMAC with %s could not be set up",

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
 #include <sodium.h>
 
 #include "secret.h"
@@ -141,23 +140,19 @@ secret_free(struct secret *s)
 	s->len = 0;
 }
 
-/* OpenSSL's own copy of the HMAC key goes to its locked, undumped heap. */
-#define OPENSSL_SECURE_HEAP	(64 * 1024)
-
 /*
- * Before any secret is read: no core dumps (they would hold the HMAC's
- * derived state, which OpenSSL keeps in its ordinary heap), and a secure
- * heap for OpenSSL's copy of the key. 0, or -1 when the secure heap could
- * not be set up (the program still runs; the key copy is then on the heap).
+ * Before any secret is read: no core dumps. OpenSSL keeps its own copy of
+ * the HMAC key and the derived pad states on its ordinary heap (it does
+ * not treat HMAC keys as long-term secrets), so the whole process must stay
+ * out of dumps and unreadable by ptrace.
  */
-int
-secret_protect_process(void)
+void
+secret_no_core_dumps(void)
 {
 	struct rlimit rl = { 0, 0 };
 
 	(void)setrlimit(RLIMIT_CORE, &rl);
 	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	return CRYPTO_secure_malloc_init(OPENSSL_SECURE_HEAP, 32) == 1 ? 0 : -1;
 }
 
 /*

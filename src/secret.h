@@ -17,7 +17,7 @@ int	secret_readable_by_others(const char *);
 void	secret_lock(struct secret *);
 void	secret_unlock(struct secret *);
 void	secret_free(struct secret *);
-int	secret_protect_process(void);
+void	secret_no_core_dumps(void);
 yajl_alloc_funcs *secret_wiping_allocator(void);
 
 #endif
