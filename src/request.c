@@ -7,9 +7,21 @@
 #include "request.h"
 #include "utf8.h"
 
+/* In enum field's order; the lengths come from the same list. */
+#define FIELD_LIST \
+	X("cmd") X("displayName") X("channel") X("moderator") X("email") \
+	X("avatar") X("id") X("validFor") X("validUntil") X("seq")
+
 const char *const field_names[F_COUNT] = {
-	"cmd", "displayName", "channel", "moderator", "email", "avatar", "id",
-	"validFor", "validUntil", "seq"
+#define X(name)	name,
+	FIELD_LIST
+#undef X
+};
+
+static const size_t field_lens[F_COUNT] = {
+#define X(name)	sizeof name - 1,
+	FIELD_LIST
+#undef X
 };
 
 /* Strings are copied with their terminators; this covers the terminators. */
@@ -28,10 +40,8 @@ lookup_field(const unsigned char *key, size_t len)
 {
 	int i;
 
-	/* strncmp stops at the first difference; the NUL check rejects prefixes. */
 	for (i = 0; i < F_COUNT; i++)
-		if (strncmp(field_names[i], (const char *)key, len) == 0 &&
-		    field_names[i][len] == '\0')
+		if (field_lens[i] == len && memcmp(field_names[i], key, len) == 0)
 			return i;
 	return F_COUNT;
 }
