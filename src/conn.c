@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cas.h"
+#include "clock.h"
 #include "conn.h"
 #include "frame.h"
 #include "log.h"
@@ -35,15 +36,6 @@ struct conn {
 	sigset_t		 waitmask;	/* signals let in while waiting */
 	bool			 dead;		/* the peer stopped reading */
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Write everything buffered; a peer that cannot take it ends the connection. */
 static void

@@ -23,6 +23,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "cas.h"
+#include "clock.h"
 #include "conn.h"
 #include "log.h"
 #include "serve.h"
@@ -148,15 +149,6 @@ struct supervisor {
 	long		 backoff;
 	sigset_t	 waitmask;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Fork a child to serve fd; the parent keeps only the child's pid. */
 static pid_t
