@@ -29,8 +29,7 @@ struct conn {
 	struct frame		 frame;
 	struct minter		 minter;
 	struct buf		 out;
-	struct buf		 quoted;	/* scratch for the reply's token */
-	yajl_gen		 gen;
+	struct responder	 resp;
 	unsigned long long	 requests, tokens;
 	long long		 progress_ms;	/* start, or the last answer */
 	sigset_t		 waitmask;	/* signals let in while waiting */
@@ -104,11 +103,10 @@ answer(void *arg, struct request *r, enum term t)
 	if (err == NULL && token_mint(&c->minter, &cas->signer, r,
 	    now) == -1)
 		err = "internal error: could not make the token";
-	if (response_write(c->gen, &c->out, &c->quoted, err, err ? "" : c->minter.token.data,
+	if (response_write(&c->resp, err, err ? "" : c->minter.token.data,
 	    c->minter.token.len, now, &r->f[F_SEQ], t) == -1)
 		log_err("%s: out of memory writing a reply", c->opts->peer);
 	log_answer(c, r, err);
-	c->progress_ms = now_ms();
 	c->requests++;
 	c->tokens += err == NULL;
 	if (c->opts->write_each || c->out.len >= FLUSH_AT)
@@ -164,7 +162,7 @@ setup(struct conn *c, struct cas *cas, int out_fd, const struct conn_opts *o)
 	sigdelset(&c->waitmask, SIGINT);
 	if (frame_init(&c->frame, (size_t)cas->cfg.max_request_bytes, answer,
 	    c) == -1 || minter_init(&c->minter, &cas->cfg) == -1 ||
-	    (c->gen = response_gen(&c->out)) == NULL ||
+	    responder_init(&c->resp, &c->out) == -1 ||
 	    buf_reserve(&c->out, FLUSH_AT + 4096) == -1)
 		return -1;
 	return 0;
@@ -175,10 +173,8 @@ teardown(struct conn *c)
 {
 	frame_free(&c->frame);
 	minter_free(&c->minter);
-	if (c->gen != NULL)
-		yajl_gen_free(c->gen);
+	responder_free(&c->resp);
 	buf_free(&c->out);
-	buf_free(&c->quoted);
 }
 
 /*
@@ -191,8 +187,9 @@ conn_serve(struct cas *cas, int in_fd, int out_fd, const struct conn_opts *o)
 {
 	struct conn	 c;
 	unsigned char	*rbuf;
-	ssize_t		 n;
-	int		 rc = 0, fr = 0;
+	ssize_t			 n;
+	unsigned long long	 before;
+	int			 rc = 0, fr = 0;
 
 	if ((rbuf = malloc(READ_SIZE)) == NULL || setup(&c, cas, out_fd, o) == -1) {
 		log_err("%s: out of memory", o->peer);
@@ -215,8 +212,11 @@ conn_serve(struct cas *cas, int in_fd, int out_fd, const struct conn_opts *o)
 			break;
 		}
 		/* Answer what has arrived, then write it while the peer waits. */
+		before = c.requests;
 		fr = frame_feed(&c.frame, rbuf, (size_t)n);
 		flush(&c);
+		if (c.requests != before)
+			c.progress_ms = now_ms();
 	}
 	if (fr == -1) {
 		log_err("%s: out of memory", o->peer);

@@ -113,12 +113,16 @@ newline(struct frame *fr)
 int
 frame_feed(struct frame *fr, const unsigned char *p, size_t n)
 {
-	const unsigned char	*end = p + n, *q;
+	const unsigned char	*end = p + n, *q, *nul;
 	int			 rc;
 
 	while (p < end) {
-		for (q = p; q < end && *q != '\0' && *q != '\n'; q++)
-			;
+		/* The nearer of the next newline and the next NUL (memchr is vectorised). */
+		q = memchr(p, '\n', (size_t)(end - p));
+		if ((nul = memchr(p, '\0', (size_t)((q ? q : end) - p))) != NULL)
+			q = nul;
+		if (q == NULL)
+			q = end;
 		if (q > p)
 			take(fr, p, (size_t)(q - p));
 		if (q == end)

@@ -299,8 +299,14 @@ valid_room(const char *s, size_t len)
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c <= 0x20 || c == 0x7f || strchr("\"&'/:<>@", c) != NULL)
+		switch (c) {
+		case '"': case '&': case '\'': case '/': case ':': case '<':
+		case '>': case '@': case 0x7f:
 			return false;
+		default:
+			if (c <= 0x20)
+				return false;
+		}
 	}
 	return true;
 }

@@ -1,4 +1,5 @@
 /* response.c: writes one compact JSON reply per request, in the protocol's key order. */
+#include <stdio.h>
 #include <string.h>
 
 #include "request.h"
@@ -10,16 +11,26 @@ print_to_buf(void *ctx, const char *s, size_t len)
 	(void)buf_append(ctx, s, len);
 }
 
-/* A generator that appends straight to out: no copy between the two. */
-yajl_gen
-response_gen(struct buf *out)
+int
+responder_init(struct responder *r, struct buf *out)
 {
-	yajl_gen g;
+	memset(r, 0, sizeof *r);
+	r->out = out;
+	r->time = -1;
+	if ((r->g = yajl_gen_alloc(NULL)) == NULL)
+		return -1;
+	/* No copy between yajl's output and the connection's buffer. */
+	yajl_gen_config(r->g, yajl_gen_print_callback, print_to_buf, out);
+	return 0;
+}
 
-	if ((g = yajl_gen_alloc(NULL)) == NULL)
-		return NULL;
-	yajl_gen_config(g, yajl_gen_print_callback, print_to_buf, out);
-	return g;
+void
+responder_free(struct responder *r)
+{
+	if (r->g != NULL)
+		yajl_gen_free(r->g);
+	buf_free(&r->quoted);
+	memset(r, 0, sizeof *r);
 }
 
 /* seq comes back as it was sent: a number as written, a string re-encoded. */
@@ -39,6 +50,22 @@ gen_seq(yajl_gen g, const struct value *seq)
 	default:
 		return st | yajl_gen_null(g);
 	}
+}
+
+/* The time changes once a second: its digits are made once a second too. */
+static int
+gen_time(struct responder *r, long long now)
+{
+	int n;
+
+	if (now != r->time) {
+		n = snprintf(r->timetext, sizeof r->timetext, "%lld", now);
+		if (n < 0 || (size_t)n >= sizeof r->timetext)
+			return yajl_gen_invalid_number;
+		r->timelen = (size_t)n;
+		r->time = now;
+	}
+	return yajl_gen_number(r->g, r->timetext, r->timelen);
 }
 
 /*
@@ -63,10 +90,11 @@ gen_token(yajl_gen g, struct buf *quoted, const char *token, size_t len)
  * newline. err NULL means success. 0, or -1 when out of memory.
  */
 int
-response_write(yajl_gen g, struct buf *out, struct buf *quoted, const char *err,
-    const char *token, size_t tlen, long long now, const struct value *seq,
-    enum term t)
+response_write(struct responder *r, const char *err, const char *token,
+    size_t tlen, long long now, const struct value *seq, enum term t)
 {
+	yajl_gen	 g = r->g;
+	struct buf	*out = r->out;
 	const char	*msg = err ? err : "OK";
 	size_t		 start = out->len;
 	int		 st = 0;
@@ -79,9 +107,9 @@ response_write(yajl_gen g, struct buf *out, struct buf *quoted, const char *err,
 	st |= yajl_gen_string(g, (const unsigned char *)"message", 7);
 	st |= yajl_gen_string(g, (const unsigned char *)msg, strlen(msg));
 	st |= yajl_gen_string(g, (const unsigned char *)"token", 5);
-	st |= gen_token(g, quoted, err ? "" : token, err ? 0 : tlen);
+	st |= gen_token(g, &r->quoted, err ? "" : token, err ? 0 : tlen);
 	st |= yajl_gen_string(g, (const unsigned char *)"time", 4);
-	st |= yajl_gen_integer(g, now);
+	st |= gen_time(r, now);
 	if (seq->type == V_NUMBER || seq->type == V_STRING ||
 	    seq->type == V_BOOL || seq->type == V_NULL)
 		st |= gen_seq(g, seq);

@@ -11,9 +11,19 @@
 
 struct value;
 
-yajl_gen	response_gen(struct buf *);
-int		response_write(yajl_gen, struct buf *, struct buf *, const char *,
-		    const char *,
-		    size_t, long long, const struct value *, enum term);
+/* Per-connection reply state: the generator and what is reused across replies. */
+struct responder {
+	yajl_gen	 g;		/* appends straight to *out */
+	struct buf	*out;
+	struct buf	 quoted;	/* the token between quotes */
+	long long	 time;		/* the second whose digits are in timetext */
+	char		 timetext[24];
+	size_t		 timelen;
+};
+
+int	responder_init(struct responder *, struct buf *);
+void	responder_free(struct responder *);
+int	response_write(struct responder *, const char *, const char *, size_t,
+	    long long, const struct value *, enum term);
 
 #endif

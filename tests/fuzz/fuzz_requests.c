@@ -17,8 +17,7 @@ struct sink {
 	struct cas	*cas;
 	struct minter	 minter;
 	struct buf	 out;
-	struct buf	 quoted;
-	yajl_gen	 gen;
+	struct responder resp;
 	size_t		 answers;
 };
 
@@ -57,7 +56,7 @@ answer(void *arg, struct request *r, enum term t)
 	if (err == NULL && token_mint(&s->minter, &s->cas->signer, r, now) == -1)
 		err = "internal error";
 	buf_reset(&s->out);
-	if (response_write(s->gen, &s->out, &s->quoted, err, err ? "" : s->minter.token.data,
+	if (response_write(&s->resp, err, err ? "" : s->minter.token.data,
 	    s->minter.token.len, now, &r->f[F_SEQ], t) == -1)
 		abort();
 	check_reply(s, t);
@@ -99,7 +98,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cas = setup();
 		s.cas = cas;
 		if (minter_init(&s.minter, &cas->cfg) == -1 ||
-		    (s.gen = response_gen(&s.out)) == NULL)
+		    responder_init(&s.resp, &s.out) == -1)
 			abort();
 	}
 	/* A small limit, so that oversized requests are explored too. */
