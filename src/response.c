@@ -5,6 +5,8 @@
 #include "request.h"
 #include "response.h"
 
+#define APPEND(b, lit)	buf_append(b, lit, sizeof lit - 1)
+
 static void
 print_to_buf(void *ctx, const char *s, size_t len)
 {
@@ -19,7 +21,7 @@ responder_init(struct responder *r, struct buf *out)
 	r->time = -1;
 	if ((r->g = yajl_gen_alloc(NULL)) == NULL)
 		return -1;
-	/* No copy between yajl's output and the connection's buffer. */
+	/* yajl escapes strings straight into the connection's buffer. */
 	yajl_gen_config(r->g, yajl_gen_print_callback, print_to_buf, out);
 	return 0;
 }
@@ -29,95 +31,89 @@ responder_free(struct responder *r)
 {
 	if (r->g != NULL)
 		yajl_gen_free(r->g);
-	buf_free(&r->quoted);
 	memset(r, 0, sizeof *r);
 }
 
-/* seq comes back as it was sent: a number as written, a string re-encoded. */
+/* One JSON string, escaped by yajl: an error message, or a seq sent as a string. */
 static int
-gen_seq(yajl_gen g, const struct value *seq)
+append_string(struct responder *r, const char *s, size_t len)
 {
-	int st = yajl_gen_string(g, (const unsigned char *)"seq", 3);
-
-	switch (seq->type) {
-	case V_NUMBER:
-		return st | yajl_gen_number(g, seq->s, seq->len);
-	case V_STRING:
-		return st | yajl_gen_string(g, (const unsigned char *)seq->s,
-		    seq->len);
-	case V_BOOL:
-		return st | yajl_gen_bool(g, seq->b);
-	default:
-		return st | yajl_gen_null(g);
-	}
+	yajl_gen_reset(r->g, NULL);
+	return yajl_gen_string(r->g, (const unsigned char *)s, len) ==
+	    yajl_gen_status_ok ? 0 : -1;
 }
 
 /* The time changes once a second: its digits are made once a second too. */
 static int
-gen_time(struct responder *r, long long now)
+append_time(struct responder *r, long long now)
 {
 	int n;
 
 	if (now != r->time) {
 		n = snprintf(r->timetext, sizeof r->timetext, "%lld", now);
 		if (n < 0 || (size_t)n >= sizeof r->timetext)
-			return yajl_gen_invalid_number;
+			return -1;
 		r->timelen = (size_t)n;
 		r->time = now;
 	}
-	return yajl_gen_number(r->g, r->timetext, r->timelen);
+	return buf_append(r->out, r->timetext, r->timelen);
 }
 
-/*
- * A token is base64url and dots only: nothing to escape. yajl_gen_number
- * writes its text verbatim, so the quoted token goes out without a per-byte
- * scan of its ~500 characters.
- */
+/* seq comes back as it was sent: a number as written, a string re-encoded. */
 static int
-gen_token(yajl_gen g, struct buf *quoted, const char *token, size_t len)
+append_seq(struct responder *r, const struct value *seq)
 {
-	buf_reset(quoted);
-	if (buf_append(quoted, "\"", 1) == -1 ||
-	    buf_append(quoted, token, len) == -1 ||
-	    buf_append(quoted, "\"", 1) == -1)
-		return yajl_gen_invalid_string;
-	return yajl_gen_number(g, quoted->data, quoted->len);
+	struct buf *out = r->out;
+
+	if (APPEND(out, ",\"seq\":") == -1)
+		return -1;
+	switch (seq->type) {
+	case V_NUMBER:
+		return buf_append(out, seq->s, seq->len);
+	case V_STRING:
+		return append_string(r, seq->s, seq->len);
+	case V_BOOL:
+		return seq->b ? APPEND(out, "true") : APPEND(out, "false");
+	default:
+		return APPEND(out, "null");
+	}
+}
+
+static int
+append_status(struct responder *r, const char *err, const char *token,
+    size_t tlen)
+{
+	struct buf *out = r->out;
+
+	if (err == NULL)
+		return APPEND(out, "{\"success\":true,\"message\":\"OK\",\"token\":\"") ||
+		    buf_append(out, token, tlen);
+	return APPEND(out, "{\"success\":false,\"message\":") ||
+	    append_string(r, err, strlen(err)) || APPEND(out, ",\"token\":\"");
 }
 
 /*
  * {"success":B,"message":M,"token":T,"time":N[,"seq":S]} and the terminator
- * matching the request's: "\n\0" after NUL (as the original wrote), "\n" after
- * newline. err NULL means success. 0, or -1 when out of memory.
+ * matching the request's: "\n\0" after NUL (as the original wrote), "\n"
+ * after newline. err NULL means success. The layout is fixed, so only the
+ * strings that may need escaping go through yajl; a token is base64url and
+ * dots only. 0, or -1 when out of memory.
  */
 int
 response_write(struct responder *r, const char *err, const char *token,
     size_t tlen, long long now, const struct value *seq, enum term t)
 {
-	yajl_gen	 g = r->g;
 	struct buf	*out = r->out;
-	const char	*msg = err ? err : "OK";
 	size_t		 start = out->len;
-	int		 st = 0;
+	bool		 echo = seq->type == V_NUMBER || seq->type == V_STRING ||
+			    seq->type == V_BOOL || seq->type == V_NULL;
 
-	yajl_gen_reset(g, NULL);
-	/* yajl_gen_status_ok is 0: OR-ing the statuses tells if any call failed. */
-	st |= yajl_gen_map_open(g);
-	st |= yajl_gen_string(g, (const unsigned char *)"success", 7);
-	st |= yajl_gen_bool(g, err == NULL);
-	st |= yajl_gen_string(g, (const unsigned char *)"message", 7);
-	st |= yajl_gen_string(g, (const unsigned char *)msg, strlen(msg));
-	st |= yajl_gen_string(g, (const unsigned char *)"token", 5);
-	st |= gen_token(g, &r->quoted, err ? "" : token, err ? 0 : tlen);
-	st |= yajl_gen_string(g, (const unsigned char *)"time", 4);
-	st |= gen_time(r, now);
-	if (seq->type == V_NUMBER || seq->type == V_STRING ||
-	    seq->type == V_BOOL || seq->type == V_NULL)
-		st |= gen_seq(g, seq);
-	st |= yajl_gen_map_close(g);
-	if (st == yajl_gen_status_ok)
-		buf_append(out, t == TERM_NUL ? "\n\0" : "\n",
-		    t == TERM_NUL ? 2 : 1);
-	if (st != yajl_gen_status_ok || out->failed) {
+	/* buf_append returns 0 or -1, so || chains stop at the first failure. */
+	if (append_status(r, err, token, tlen) ||
+	    APPEND(out, "\",\"time\":") || append_time(r, now) ||
+	    (echo && append_seq(r, seq)) ||
+	    (t == TERM_NUL ? APPEND(out, "}\n\0") : APPEND(out, "}\n")) ||
+	    out->failed) {
 		/* Never leave half a reply in the stream. */
 		out->len = start;
 		return -1;

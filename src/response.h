@@ -15,7 +15,6 @@ struct value;
 struct responder {
 	yajl_gen	 g;		/* appends straight to *out */
 	struct buf	*out;
-	struct buf	 quoted;	/* the token between quotes */
 	long long	 time;		/* the second whose digits are in timetext */
 	char		 timetext[24];
 	size_t		 timelen;
