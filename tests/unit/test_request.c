@@ -73,6 +73,10 @@ main(void)
 	expect("{" GOOD ",\"avatar\":{},\"validFor\":1}", "avatar must be a string");
 	expect("{" GOOD ",\"id\":true,\"validFor\":1}", "id must be a string");
 	expect("{" GOOD ",\"email\":null,\"validFor\":1}", "OK");
+	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"\xed\xa0\x80\"}",
+	    "displayName is not valid UTF-8");
+	expect("{" GOOD ",\"validFor\":1,\"seq\":\"\xf4\x90\x80\x80\"}",
+	    "seq is not valid UTF-8");
 	expect("{" GOOD "}", "give exactly one of validFor and validUntil");
 	expect("{" GOOD ",\"validFor\":1,\"validUntil\":1795540000}",
 	    "give exactly one of validFor and validUntil");
