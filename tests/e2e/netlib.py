@@ -113,19 +113,8 @@ class Conn:
                 out, self.pending = self.pending[:n], self.pending[n:]
                 return out
             left = deadline - time.monotonic()
-            if left <= 0 or self.eof:
+            if left <= 0 or self.eof or not self._fill(left):
                 return None
-            self.sock.settimeout(left)
-            try:
-                chunk = self.sock.recv(65536)
-            except socket.timeout:
-                return None
-            except OSError:
-                self.eof = True
-                return None
-            if not chunk:
-                self.eof = True
-            self.pending += chunk
 
     def read_to_eof(self, timeout=10):
         """Everything until the peer closes; None if it does not close in
@@ -133,19 +122,8 @@ class Conn:
         deadline = time.monotonic() + timeout
         while not self.eof:
             left = deadline - time.monotonic()
-            if left <= 0:
+            if left <= 0 or not self._fill(left):
                 return None
-            self.sock.settimeout(left)
-            try:
-                chunk = self.sock.recv(65536)
-            except socket.timeout:
-                return None
-            except OSError:
-                break
-            if not chunk:
-                break
-            self.pending += chunk
-        self.eof = True
         out, self.pending = self.pending, b""
         return out
 
@@ -154,7 +132,12 @@ class Conn:
         stays pending."""
         if self.pending or self.eof:
             return True
-        self.sock.settimeout(wait)
+        return self._fill(wait)
+
+    def _fill(self, timeout):
+        """One recv into pending: True if bytes or EOF (or an error, taken
+        as EOF) came within timeout seconds, False if nothing did."""
+        self.sock.settimeout(timeout)
         try:
             chunk = self.sock.recv(65536)
         except socket.timeout:
