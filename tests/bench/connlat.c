@@ -21,25 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
+
 #define WARMUP 20
 #define DEADLINE_S 120
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* One connection; returns 1 for a success reply, 0 for another reply, -1 on failure. */
 static int
@@ -115,7 +100,7 @@ main(int argc, char **argv)
 		printf("n/a n/a %ld 0\n", fails);
 		return 1;
 	}
-	qsort(lat, (size_t)done, sizeof(*lat), cmp);
+	qsort(lat, (size_t)done, sizeof(*lat), cmp_double);
 	printf("%.0f %.0f %ld %ld\n", lat[(done - 1) / 2] * 1e6,
 	    lat[(size_t)((double)(done - 1) * 0.99)] * 1e6, fails, good);
 	free(lat);

@@ -17,16 +17,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "timing.h"
+
 #define ROUNDS 3
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void
 b64url(char *out, size_t outlen, const void *in, size_t inlen)

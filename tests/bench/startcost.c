@@ -18,27 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "timing.h"
+
 #define WARMUP 5
 #define DEADLINE_S 120
 
 extern char **environ;
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
 
 /* One run; returns its wall time in seconds, or -1 when it could not run or failed. */
 static double
@@ -89,7 +74,7 @@ report(struct prog *p)
 		printf("n/a n/a %ld\n", p->fails);
 		return;
 	}
-	qsort(p->lat, (size_t)p->done, sizeof(*p->lat), cmp);
+	qsort(p->lat, (size_t)p->done, sizeof(*p->lat), cmp_double);
 	printf("%.0f %.0f %ld\n", p->lat[(p->done - 1) / 2] * 1e6,
 	    p->lat[(size_t)((double)(p->done - 1) * 0.99)] * 1e6, p->fails);
 }
