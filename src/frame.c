@@ -28,6 +28,16 @@ json_space(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* Remember the last non-blank byte: after a final '}' no token is pending. */
+static void
+note_last(struct frame *fr, const unsigned char *s, size_t len)
+{
+	while (len > 0 && json_space(s[len - 1]))
+		len--;
+	if (len > 0)
+		fr->last = s[len - 1];
+}
+
 /* Bytes of the current request, between terminators. */
 static void
 take(struct frame *fr, const unsigned char *s, size_t len)
@@ -51,6 +61,8 @@ take(struct frame *fr, const unsigned char *s, size_t len)
 	 * bytes were split into reads.
 	 */
 	room = fr->max_bytes - fr->nbytes;
+	if (len < room)
+		note_last(fr, s, len);
 	if (reqparser_feed(&fr->rp, s, len < room ? len : room) == -1)
 		fr->skipping = true;
 	else if (len > room) {
@@ -73,12 +85,13 @@ end_request(struct frame *fr, enum term t)
 		return 0;
 	}
 	if (!fr->skipping)
-		reqparser_finish(&fr->rp);
+		reqparser_finish(&fr->rp, fr->last == '}');
 	if (fr->mode == MODE_UNKNOWN || t == TERM_NUL)
 		fr->mode = t == TERM_NUL ? MODE_NUL : MODE_LINE;
 	go_on = fr->cb(fr->arg, &fr->rp.req, t);
 	fr->nbytes = 0;
 	fr->started = fr->skipping = fr->multiline = false;
+	fr->last = 0;
 	if (reqparser_next(&fr->rp) == -1)
 		return -1;
 	return go_on ? 0 : 1;

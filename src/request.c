@@ -243,13 +243,14 @@ reqparser_feed(struct reqparser *p, const unsigned char *s, size_t len)
 }
 
 /*
- * The request's terminator arrived. A space flushes a token yajl still holds
- * (a number at the end): it must not leak into the next request.
+ * The request's terminator arrived. A space flushes a token yajl may still
+ * hold (a number at the end), so it cannot leak into the next request;
+ * when the last byte was the object's closing brace, nothing is held.
  */
 void
-reqparser_finish(struct reqparser *p)
+reqparser_finish(struct reqparser *p, bool closed)
 {
-	if (!p->broken)
+	if (!p->broken && !(closed && p->complete && p->depth == 0))
 		(void)reqparser_feed(p, (const unsigned char *)" ", 1);
 	if (!p->broken && (!p->complete || p->depth != 0)) {
 		p->broken = true;

@@ -49,7 +49,7 @@ extern const char *const field_names[F_COUNT];
 int		 reqparser_init(struct reqparser *, size_t);
 void		 reqparser_free(struct reqparser *);
 int		 reqparser_feed(struct reqparser *, const unsigned char *, size_t);
-void		 reqparser_finish(struct reqparser *);
+void		 reqparser_finish(struct reqparser *, bool);
 int		 reqparser_next(struct reqparser *);
 void		 request_fail(struct request *, const char *);
 const char	*request_validate(struct request *, long long, char *, size_t);
