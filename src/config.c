@@ -420,7 +420,7 @@ read_text(const char *path, size_t *lenp, int *readable_by_others)
 {
 	struct stat	 st;
 	char		*text;
-	size_t		 len = 0;
+	size_t		 len = 0, cap;
 	ssize_t		 r;
 	int		 fd;
 
@@ -431,10 +431,11 @@ read_text(const char *path, size_t *lenp, int *readable_by_others)
 	if (st.st_size > CONFIG_MAX)
 		fatalx(EX_CONFIG, "%s: larger than %d bytes", path, CONFIG_MAX);
 	*readable_by_others = (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
-	if ((text = sodium_malloc(CONFIG_MAX + 1)) == NULL)
+	/* Locked memory is scarce: a regular file gets what it holds; a pipe the cap. */
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size : CONFIG_MAX;
+	if ((text = sodium_malloc(cap + 1)) == NULL)
 		fatal(EX_OSERR, "%s: out of memory", path);
-	while (len < CONFIG_MAX &&
-	    (r = read(fd, text + len, CONFIG_MAX - len)) != 0) {
+	while (len < cap && (r = read(fd, text + len, cap - len)) != 0) {
 		if (r == -1 && errno == EINTR)
 			continue;
 		if (r == -1)

@@ -17,9 +17,13 @@
 /* A secret file larger than this is surely the wrong file. */
 #define SECRET_FILE_MAX	4096
 
+/* Take over a freshly filled guarded key, dropping (and wiping) any older one. */
 static void
-set_source(struct secret *s, const char *source)
+adopt(struct secret *s, unsigned char *key, size_t len, const char *source)
 {
+	secret_free(s);
+	s->key = key;
+	s->len = len;
 	if (snprintf(s->source, sizeof s->source, "%s", source) >=
 	    (int)sizeof s->source)
 		memcpy(s->source + sizeof s->source - 4, "...", 4);
@@ -34,10 +38,7 @@ secret_set(struct secret *s, const void *p, size_t n, const char *source)
 	if ((key = sodium_malloc(n ? n : 1)) == NULL)
 		return -1;
 	memcpy(key, p, n);
-	secret_free(s);
-	s->key = key;
-	s->len = n;
-	set_source(s, source);
+	adopt(s, key, n, source);
 	return 0;
 }
 
@@ -95,10 +96,7 @@ secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
 		sodium_free(key);
 		return -1;
 	}
-	secret_free(s);
-	s->key = key;
-	s->len = len;
-	set_source(s, path);
+	adopt(s, key, len, path);
 	return 0;
 }
 
