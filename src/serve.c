@@ -143,6 +143,8 @@ struct supervisor {
 	long		 maxkids;
 	pid_t		 game_pid;	/* child serving the game link, or 0 */
 	int		 game_fd;	/* connect in progress, or -1 */
+	struct addrinfo	*game_ai;	/* this round's addresses, or NULL */
+	struct addrinfo	*game_next;	/* the next of them to try */
 	long long	 game_at;	/* when to try next (ms), or -1 */
 	long long	 connect_started;
 	long long	 accept_pause_until;
@@ -207,16 +209,32 @@ schedule_game(struct supervisor *s)
 	    s->backoff * 2;
 }
 
+static void game_try_next(struct supervisor *, int);
+
 static void
-game_failed(struct supervisor *s, int err)
+game_drop(struct supervisor *s, int err)
 {
 	const struct endpoint *e = &s->cas->cfg.outbound;
 
 	close(s->game_fd);
 	s->game_fd = -1;
-	schedule_game(s);
-	log_info("game %s:%s: %s; retrying in %llds", e->host, e->port,
-	    strerror(err), (s->game_at - now_ms() + 999) / 1000);
+	log_debug("game %s:%s: %s", e->host, e->port, strerror(err));
+}
+
+/* This address failed: go on to the round's next one. */
+static void
+game_failed(struct supervisor *s, int err)
+{
+	game_drop(s, err);
+	game_try_next(s, err);
+}
+
+static void
+game_end_round(struct supervisor *s)
+{
+	if (s->game_ai != NULL)
+		freeaddrinfo(s->game_ai);
+	s->game_ai = s->game_next = NULL;
 }
 
 static void
@@ -227,6 +245,7 @@ game_connected(struct supervisor *s)
 				 cnt = 6;
 
 	s->game_fd = -1;
+	game_end_round(s);
 	(void)fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
 	/* The link idles for hours: keepalive notices a game that vanished. */
 	(void)setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
@@ -241,38 +260,63 @@ game_connected(struct supervisor *s)
 	}
 }
 
+/*
+ * Try the round's addresses in the resolver's order ("localhost" may give
+ * ::1 before 127.0.0.1 and the game listen on only one); once every one has
+ * failed, back off.
+ */
+static void
+game_try_next(struct supervisor *s, int err)
+{
+	const struct endpoint	*e = &s->cas->cfg.outbound;
+	struct addrinfo		*ai;
+	int			 fd;
+
+	while ((ai = s->game_next) != NULL) {
+		s->game_next = ai->ai_next;
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd == -1) {
+			err = errno;
+			continue;
+		}
+		s->game_fd = fd;
+		s->connect_started = now_ms();
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) {
+			game_connected(s);
+			return;
+		}
+		if (errno == EINPROGRESS)
+			return;
+		err = errno;
+		game_drop(s, err);
+	}
+	game_end_round(s);
+	schedule_game(s);
+	log_info("game %s:%s: %s; retrying in %llds", e->host, e->port,
+	    strerror(err), (s->game_at - now_ms() + 999) / 1000);
+}
+
+/* A new round: the host is resolved each time, the game may come back elsewhere. */
 static void
 game_connect(struct supervisor *s)
 {
 	const struct endpoint	*e = &s->cas->cfg.outbound;
-	struct addrinfo		 hints, *ai;
-	int			 rc, fd;
+	struct addrinfo		 hints;
+	int			 rc;
 
 	s->game_at = -1;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV;
-	/* Resolved at each attempt: the game may come back elsewhere. */
-	if ((rc = getaddrinfo(e->host, e->port, &hints, &ai)) != 0) {
+	if ((rc = getaddrinfo(e->host, e->port, &hints, &s->game_ai)) != 0) {
+		s->game_ai = NULL;
 		log_warn("game %s:%s: %s", e->host, e->port, gai_strerror(rc));
 		schedule_game(s);
 		return;
 	}
-	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd == -1) {
-		freeaddrinfo(ai);
-		s->game_fd = -1;
-		schedule_game(s);
-		return;
-	}
-	s->game_fd = fd;
-	s->connect_started = now_ms();
-	rc = connect(fd, ai->ai_addr, ai->ai_addrlen);
-	freeaddrinfo(ai);
-	if (rc == 0)
-		game_connected(s);
-	else if (errno != EINPROGRESS)
-		game_failed(s, errno);
+	s->game_next = s->game_ai;
+	game_try_next(s, EADDRNOTAVAIL);
 }
 
 static void
@@ -337,6 +381,7 @@ shut_down(struct supervisor *s)
 		close(s->lfd[i]);
 	if (s->game_fd != -1)
 		close(s->game_fd);
+	game_end_round(s);
 	for (i = 0; i < s->nkids; i++)
 		kill(s->kids[i], SIGTERM);
 	if (s->game_pid > 0)

@@ -6,13 +6,17 @@ read with sscanf patterns, each reply must arrive in one piece.  The token
 server must reconnect when the game drops the connection, and keep trying
 while the game is not up yet."""
 
+import os
+import shutil
 import signal
 import socket
+import subprocess
 import time
 
 from caslib import CAS_BIN, SECRET, TAP, decode, tempdir, write_config
-from netlib import (NotifySocket, Proc, free_port, one_shot, skotos_parse,
-                    skotos_request, wait_connectable)
+from netlib import (NotifySocket, Proc, free_port, ipv6_loopback_works,
+                    one_shot, skip,
+                    skotos_parse, skotos_request, wait_connectable)
 
 HOST = "127.0.0.1"
 
@@ -20,10 +24,11 @@ HOST = "127.0.0.1"
 class FakeGame:
     """SkotOS's side: a listening port the token server connects to."""
 
-    def __init__(self, port=0):
-        self.lsock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    def __init__(self, port=0, host=HOST):
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.lsock = socket.socket(family, socket.SOCK_STREAM)
         self.lsock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.lsock.bind((HOST, port))
+        self.lsock.bind((host, port))
         self.lsock.listen(4)
         self.port = self.lsock.getsockname()[1]
         self.tokens = []
@@ -223,11 +228,77 @@ def both_ways(t, tmp):
         game.close()
 
 
+def with_hosts(hosts):
+    """argv prefix that runs a command with hosts as its /etc/hosts, in a
+    private mount namespace; None where namespaces are not allowed."""
+    if shutil.which("unshare") is None:
+        return None
+    prefix = ["unshare", "-rm", "sh", "-c",
+              'mount --bind "$0" /etc/hosts && exec "$@"', hosts]
+    try:
+        r = subprocess.run(prefix + ["getent", "ahosts", "gamehost"],
+                           capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return prefix if r.returncode == 0 else None
+
+
+def every_address(t, tmp):
+    """A host name with two addresses, the game listening on only the
+    second ("localhost" giving ::1 and 127.0.0.1, the game on IPv4 alone):
+    the first is refused, the second taken in the same round."""
+    hosts = os.path.join(tmp, "hosts")
+    with open(hosts, "w") as f:
+        f.write("::1 gamehost\n127.0.0.1 gamehost\n")
+    prefix = with_hosts(hosts)
+    if prefix is None:
+        skip(t, "two-address host name: needs unshare -rm and mount "
+             "(user and mount namespaces)")
+        return
+    out = subprocess.run(prefix + ["getent", "ahosts", "gamehost"],
+                         capture_output=True, timeout=10).stdout.decode()
+    order = []
+    for line in out.splitlines():
+        if line.split()[:1] and line.split()[0] not in order:
+            order.append(line.split()[0])
+    if sorted(order) != ["127.0.0.1", "::1"] or not ipv6_loopback_works():
+        skip(t, "two-address host name: the resolver does not give both "
+             "::1 and 127.0.0.1 (%r)" % order)
+        return
+    second = order[1]
+    game = FakeGame(free_port(HOST), host=second)
+    cfg = write_config(tmp, name="out3.json",
+                       outbound={"host": "gamehost", "port": game.port})
+    proc = Proc(prefix + [CAS_BIN, "-v", "-c", cfg], tmp, "out3")
+    conn = None
+    try:
+        conn = game.accept(5)
+        if not t.ok(conn is not None, "gamehost resolves to two addresses, "
+                    "the game listens on the second (%s): connected" % second):
+            t.diag(proc.log_tail())
+            return
+        first, whole = game.ask(conn, "Second", "lobby", 7)
+        check_reply(t, game, "via the second address", first, whole,
+                    "Second", "lobby", 7)
+        log = proc.stderr()
+        refused = ("game gamehost:%d: Connection refused" % game.port).encode()
+        if not t.ok(refused in log and b"retrying" not in log,
+                    "the first address's refusal is logged (-v) and no "
+                    "backoff is waited before the second"):
+            t.diag(proc.log_tail())
+    finally:
+        if conn is not None:
+            conn.close()
+        proc.stop()
+        game.close()
+
+
 def main(t):
     with tempdir() as tmp:
         drop_and_reconnect(t, tmp)
         game_starts_late(t, tmp)
         both_ways(t, tmp)
+        every_address(t, tmp)
 
 
 if __name__ == "__main__":
