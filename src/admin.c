@@ -79,8 +79,8 @@ print_link(const char *base, const char *room, const char *token)
 static _Noreturn void
 token_usage(void)
 {
-	fprintf(stderr, "usage: chat-admin-server [-c file] token --room room "
-	    "--name name [--email email]\n"
+	fprintf(stderr, "usage: chat-admin-server [-c file | file] token "
+	    "--room room --name name [--email email]\n"
 	    "\t[--avatar url] [--id id] [--moderator] "
 	    "[--valid-for duration | --valid-until epoch]\n"
 	    "\t[--url base]\n");
@@ -181,7 +181,7 @@ admin_verify(struct cas *cas, int argc, char **argv)
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		if (ch != 'r') {
-			fprintf(stderr, "usage: chat-admin-server [-c file] verify "
+			fprintf(stderr, "usage: chat-admin-server [-c file | file] verify "
 			    "[--room room] token | -\n");
 			exit(EX_USAGE);
 		}

@@ -23,12 +23,12 @@ usage(int status)
 	FILE *f = status == 0 ? stdout : stderr;
 
 	fprintf(f,
-	    "usage: chat-admin-server [-iqv] [-c file] [file]\n"
-	    "       chat-admin-server [-qv] [-c file] token --room room --name name\n"
+	    "usage: chat-admin-server [-iqv] [-c file | file]\n"
+	    "       chat-admin-server [-qv] [-c file | file] token --room room --name name\n"
 	    "           [--email email] [--avatar url] [--id id] [--moderator]\n"
 	    "           [--valid-for duration | --valid-until epoch] [--url base]\n"
-	    "       chat-admin-server [-qv] [-c file] verify [--room room] token | -\n"
-	    "       chat-admin-server [-qv] [-c file] check\n"
+	    "       chat-admin-server [-qv] [-c file | file] verify [--room room] token | -\n"
+	    "       chat-admin-server [-qv] [-c file | file] check\n"
 	    "       chat-admin-server -h | -V\n");
 	exit(status);
 }
