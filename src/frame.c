@@ -22,27 +22,11 @@ frame_free(struct frame *fr)
 	reqparser_free(&fr->rp);
 }
 
-static bool
-json_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Remember the last non-blank byte: after a final '}' no token is pending. */
-static void
-note_last(struct frame *fr, const unsigned char *s, size_t len)
-{
-	while (len > 0 && json_space(s[len - 1]))
-		len--;
-	if (len > 0)
-		fr->last = s[len - 1];
-}
-
 /* Bytes of the current request, between terminators. */
 static void
 take(struct frame *fr, const unsigned char *s, size_t len)
 {
-	size_t room;
+	size_t room, n;
 
 	if (fr->skipping)
 		return;
@@ -61,15 +45,14 @@ take(struct frame *fr, const unsigned char *s, size_t len)
 	 * bytes were split into reads.
 	 */
 	room = fr->max_bytes - fr->nbytes;
-	if (len < room)
-		note_last(fr, s, len);
-	if (reqparser_feed(&fr->rp, s, len < room ? len : room) == -1)
+	n = len < room ? len : room;
+	if (reqparser_feed(&fr->rp, s, n) == -1)
 		fr->skipping = true;
 	else if (len > room) {
 		request_fail(&fr->rp.req, fr->toolarge);
 		fr->skipping = true;
 	}
-	fr->nbytes += len < room ? len : room;
+	fr->nbytes += n;
 }
 
 /* Answer the current request, then ready the next: -1 out of memory, 1 stop. */
@@ -85,13 +68,12 @@ end_request(struct frame *fr, enum term t)
 		return 0;
 	}
 	if (!fr->skipping)
-		reqparser_finish(&fr->rp, fr->last == '}');
+		reqparser_finish(&fr->rp);
 	if (fr->mode == MODE_UNKNOWN || t == TERM_NUL)
 		fr->mode = t == TERM_NUL ? MODE_NUL : MODE_LINE;
 	go_on = fr->cb(fr->arg, &fr->rp.req, t);
 	fr->nbytes = 0;
 	fr->started = fr->skipping = fr->multiline = false;
-	fr->last = 0;
 	if (reqparser_next(&fr->rp) == -1)
 		return -1;
 	return go_on ? 0 : 1;

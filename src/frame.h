@@ -23,7 +23,6 @@ struct frame {
 	bool		 started;	/* the current request has non-blank bytes */
 	bool		 skipping;	/* after an error, up to the next terminator */
 	bool		 multiline;	/* the current request has spanned a newline */
-	unsigned char	 last;		/* the last non-blank byte parsed */
 	enum frame_mode	 mode;
 	frame_cb	 cb;
 	void		*arg;

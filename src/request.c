@@ -229,6 +229,10 @@ reqparser_feed(struct reqparser *p, const unsigned char *s, size_t len)
 
 	if (p->broken)
 		return -1;
+	for (n = len; n > 0 && json_space(s[n - 1]); n--)
+		;
+	if (n > 0)
+		p->last = s[n - 1];
 	if (yajl_parse(p->h, s, len) == yajl_status_ok)
 		return 0;
 	p->broken = true;
@@ -245,30 +249,32 @@ reqparser_feed(struct reqparser *p, const unsigned char *s, size_t len)
 /*
  * The request's terminator arrived. A space flushes a token yajl may still
  * hold (a number at the end), so it cannot leak into the next request;
- * when the last byte was the object's closing brace, nothing is held.
+ * when the last byte fed was the object's closing brace, nothing is held.
  */
 void
-reqparser_finish(struct reqparser *p, bool closed)
+reqparser_finish(struct reqparser *p)
 {
-	if (!p->broken && !(closed && p->complete && p->depth == 0))
+	if (!p->broken && !(p->last == '}' && p->complete && p->depth == 0))
 		(void)reqparser_feed(p, (const unsigned char *)" ", 1);
 	if (!p->broken && (!p->complete || p->depth != 0)) {
 		p->broken = true;
 		request_fail(&p->req, "malformed JSON: premature end of request");
 	}
+	p->finished = true;
 }
 
 /* Ready the parser for the next request; -1 when out of memory. */
 int
 reqparser_next(struct reqparser *p)
 {
-	/* A request cut short (malformed, oversized) left yajl mid-value. */
-	bool rebuild = p->broken || !p->complete || p->depth != 0;
+	/* A request cut short (malformed, oversized) may have left yajl mid-value. */
+	bool rebuild = p->broken || !p->finished;
 
 	memset(&p->req, 0, sizeof p->req);
 	p->depth = 0;
 	p->key = F_COUNT;
-	p->complete = false;
+	p->complete = p->finished = false;
+	p->last = 0;
 	p->used = 0;
 	return rebuild ? new_handle(p) : 0;
 }

@@ -39,6 +39,8 @@ struct reqparser {
 	int		 key;		/* field of the current top-level key */
 	bool		 complete;	/* a whole top-level value was parsed */
 	bool		 broken;	/* yajl must be replaced before reuse */
+	bool		 finished;	/* reqparser_finish ran: yajl holds nothing */
+	unsigned char	 last;		/* the last non-blank byte fed */
 	char		*arena;		/* decoded strings of the request */
 	size_t		 used;
 	size_t		 cap;
@@ -46,10 +48,17 @@ struct reqparser {
 
 extern const char *const field_names[F_COUNT];
 
+/* JSON's white space, which may sit around and between tokens. */
+static inline bool
+json_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 int		 reqparser_init(struct reqparser *, size_t);
 void		 reqparser_free(struct reqparser *);
 int		 reqparser_feed(struct reqparser *, const unsigned char *, size_t);
-void		 reqparser_finish(struct reqparser *, bool);
+void		 reqparser_finish(struct reqparser *);
 int		 reqparser_next(struct reqparser *);
 void		 request_fail(struct request *, const char *);
 const char	*request_validate(struct request *, long long, char *, size_t);

@@ -84,6 +84,12 @@ main(void)
 	    "a malformed first request that spans lines is skipped to its NUL");
 	check(S("{} {}\n"), 1024, "L:more than one JSON value in the request|",
 	    "two values in one request");
+	check(S("{\"a\":1}   4\0{\"b\":2}\0"), 11,
+	    "N:more than one JSON value in the request|N:ok|",
+	    "a trailing number that ends exactly at the limit does not leak");
+	check(S("{\"a\":1} 123456789\0{\"b\":2}\0"), 12,
+	    "N:request too large (limit 12 bytes)|N:ok|",
+	    "a number cut by the limit does not leak into the next request");
 	memset(big, 'x', sizeof big);
 	memcpy(big, "{\"a\":\"", 6);
 	memcpy(big + sizeof big - 3, "\"}\0", 3);

@@ -16,7 +16,7 @@ judge(const char *json, struct request *out)
 
 	reqparser_init(&p, 65536);
 	reqparser_feed(&p, (const unsigned char *)json, strlen(json));
-	reqparser_finish(&p, false);
+	reqparser_finish(&p);
 	err = request_validate(&p.req, NOW, msg, sizeof msg);
 	if (out != NULL)
 		*out = p.req;
