@@ -6,33 +6,39 @@
  * like the server's tokens for "Player N" in room "lobby", then times only
  * the MAC over each input plus the base64url of the MAC, with the key set
  * once.  Prints "ops/s SIGNING_INPUT_BYTES" (best of three rounds).
+ * Links the server's own base64url encoder, so the limit is never slower
+ * than what the server does.
  */
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "timing.h"
+#include "token.h"
 
 #define ROUNDS 3
 
-static void
-b64url(char *out, size_t outlen, const void *in, size_t inlen)
+/* base64url of in, NUL-terminated, into b (emptied first). */
+static const char *
+b64url(struct buf *b, const void *in, size_t inlen)
 {
-	sodium_bin2base64(out, outlen, in, inlen,
-	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	buf_reset(b);
+	if (b64url_append(b, in, inlen) == -1 || buf_append(b, "", 1) == -1)
+		exit(71);
+	return b->data;
 }
 
 int
 main(int argc, char **argv)
 {
 	const char *header = "{\"alg\":\"HS256\",\"typ\":\"JWT\"}";
-	char claims[1024], hb64[128], cb64[2048], sig64[64];
+	char claims[1024], hb64[128];
+	struct buf cb64 = { 0 }, sig64 = { 0 };
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	OSSL_PARAM params[2];
 	EVP_MAC *alg;
@@ -48,12 +54,10 @@ main(int argc, char **argv)
 		    "SECRET\n");
 		return 64;
 	}
-	if (sodium_init() < 0)
-		return 71;
 	if ((inputs = calloc(n, sizeof(*inputs))) == NULL ||
 	    (lens = calloc(n, sizeof(*lens))) == NULL)
 		return 71;
-	b64url(hb64, sizeof(hb64), header, strlen(header));
+	snprintf(hb64, sizeof(hb64), "%s", b64url(&cb64, header, strlen(header)));
 	for (i = 0; i < n; i++) {
 		int len = snprintf(claims, sizeof(claims),
 		    "{\"iss\":\"%s\",\"aud\":\"%s\",\"sub\":\"%s\","
@@ -63,15 +67,13 @@ main(int argc, char **argv)
 		    "\"moderator\":\"false\"}}}",
 		    argv[2], argv[3], argv[4], iat, iat - 10, iat + 600, i + 1);
 
-		if (len < 0 || (size_t)len >= sizeof(claims) ||
-		    sodium_base64_ENCODED_LEN(len,
-		    sodium_base64_VARIANT_URLSAFE_NO_PADDING) > sizeof(cb64))
+		if (len < 0 || (size_t)len >= sizeof(claims))
 			return 64;
-		b64url(cb64, sizeof(cb64), claims, (size_t)len);
-		lens[i] = strlen(hb64) + 1 + strlen(cb64);
+		b64url(&cb64, claims, (size_t)len);
+		lens[i] = strlen(hb64) + 1 + strlen(cb64.data);
 		if ((inputs[i] = malloc(lens[i] + 1)) == NULL)
 			return 71;
-		snprintf(inputs[i], lens[i] + 1, "%s.%s", hb64, cb64);
+		snprintf(inputs[i], lens[i] + 1, "%s.%s", hb64, cb64.data);
 		total += lens[i];
 	}
 
@@ -96,8 +98,7 @@ main(int argc, char **argv)
 			    lens[i]) ||
 			    !EVP_MAC_final(ctx, mac, &maclen, sizeof(mac)))
 				return 71;
-			b64url(sig64, sizeof(sig64), mac, maclen);
-			sink += (unsigned char)sig64[i % 43];
+			sink += (unsigned char)b64url(&sig64, mac, maclen)[i % 43];
 		}
 		dt = now() - t0;
 		/* Keeps the compiler from dropping the encoding. */
@@ -114,5 +115,7 @@ main(int argc, char **argv)
 		free(inputs[i]);
 	free(inputs);
 	free(lens);
+	buf_free(&cb64);
+	buf_free(&sig64);
 	return 0;
 }
