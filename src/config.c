@@ -511,6 +511,7 @@ load_secret(struct config *cfg, int config_readable)
 {
 	const char	*dir;
 	char		 path[PATH_MAX], why[160];
+	int		 rc;
 
 	if (cfg->secret.key != NULL && cfg->secret_file != NULL)
 		fatalx(EX_CONFIG, "%s: jwt.secret and jwt.secret_file: give only one",
@@ -520,10 +521,9 @@ load_secret(struct config *cfg, int config_readable)
 			log_warn("%s is readable by group or others and holds the secret",
 			    cfg->path);
 	} else if (cfg->secret_file != NULL) {
-		if (secret_read_file(&cfg->secret, cfg->secret_file, why,
-		    sizeof why) == -1)
-			fatalx(strncmp(why, "cannot", 6) == 0 ? EX_NOINPUT : EX_CONFIG,
-			    "%s: jwt.secret_file: %s: %s", cfg->path,
+		if ((rc = secret_read_file(&cfg->secret, cfg->secret_file, why,
+		    sizeof why)) != 0)
+			fatalx(rc, "%s: jwt.secret_file: %s: %s", cfg->path,
 			    cfg->secret_file, why);
 		if (secret_readable_by_others(cfg->secret_file))
 			log_warn("%s is readable by group or others and holds the secret",
@@ -531,9 +531,8 @@ load_secret(struct config *cfg, int config_readable)
 	} else if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
 	    snprintf(path, sizeof path, "%s/jwt-secret", dir) < (int)sizeof path &&
 	    access(path, F_OK) == 0) {
-		if (secret_read_file(&cfg->secret, path, why, sizeof why) == -1)
-			fatalx(strncmp(why, "cannot", 6) == 0 ? EX_NOINPUT : EX_CONFIG,
-			    "credential %s: %s", path, why);
+		if ((rc = secret_read_file(&cfg->secret, path, why, sizeof why)) != 0)
+			fatalx(rc, "credential %s: %s", path, why);
 	} else
 		fatalx(EX_CONFIG, "%s: no secret: set jwt.secret or jwt.secret_file, "
 		    "or pass the systemd credential jwt-secret", cfg->path);

@@ -15,9 +15,6 @@ struct value;
 struct responder {
 	yajl_gen	 g;		/* appends straight to *out */
 	struct buf	*out;
-	long long	 time;		/* the second whose digits are in timetext */
-	char		 timetext[24];
-	size_t		 timelen;
 };
 
 int	responder_init(struct responder *, struct buf *);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sysexits.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -44,7 +45,9 @@ secret_set(struct secret *s, const void *p, size_t n, const char *source)
 
 /*
  * Read a secret file straight into guarded memory, dropping one trailing
- * newline. On failure, a reason (never the contents) goes to err.
+ * newline. 0, or the exit status the failure calls for: EX_NOINPUT when the
+ * file cannot be opened or read, else EX_CONFIG; a reason (never the
+ * contents) goes to err.
  */
 int
 secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
@@ -57,19 +60,19 @@ secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "cannot open: %s", strerror(errno));
-		return -1;
+		return EX_NOINPUT;
 	}
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_size > SECRET_FILE_MAX) {
 		snprintf(err, errlen, "not a regular file of at most %d bytes",
 		    SECRET_FILE_MAX);
 		close(fd);
-		return -1;
+		return EX_CONFIG;
 	}
 	if ((key = sodium_malloc(SECRET_FILE_MAX + 1)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		close(fd);
-		return -1;
+		return EX_CONFIG;
 	}
 	while (len <= SECRET_FILE_MAX &&
 	    (r = read(fd, key + len, SECRET_FILE_MAX + 1 - len)) != 0) {
@@ -79,7 +82,7 @@ secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot read: %s", strerror(errno));
 			close(fd);
 			sodium_free(key);
-			return -1;
+			return EX_NOINPUT;
 		}
 		len += (size_t)r;
 	}
@@ -87,14 +90,14 @@ secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
 	if (len > SECRET_FILE_MAX) {
 		snprintf(err, errlen, "longer than %d bytes", SECRET_FILE_MAX);
 		sodium_free(key);
-		return -1;
+		return EX_CONFIG;
 	}
 	if (len > 0 && key[len - 1] == '\n')
 		len--;
 	if (len == 0) {
 		snprintf(err, errlen, "empty");
 		sodium_free(key);
-		return -1;
+		return EX_CONFIG;
 	}
 	adopt(s, key, len, path);
 	return 0;

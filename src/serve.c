@@ -159,10 +159,6 @@ spawn(struct supervisor *s, int fd, bool game)
 	pid_t	pid;
 	int	i;
 
-	if (!game && s->nkids >= s->maxkids) {
-		close(fd);
-		return -1;
-	}
 	if ((pid = fork()) == -1) {
 		log_err("fork: %s", strerror(errno));
 		close(fd);

@@ -1,12 +1,13 @@
 /* token.c: claims to a signed Jitsi JWT, with the HMAC key set up once. */
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/params.h>
-#include <sodium.h>
 
 #include "config.h"
+#include "json.h"
 #include "request.h"
 #include "secret.h"
 #include "token.h"
@@ -145,58 +146,11 @@ signer_free(struct signer *s)
 	s->mac = NULL;
 }
 
-static void
-print_to_buf(void *ctx, const char *s, size_t len)
-{
-	(void)buf_append(ctx, s, len);
-}
-
-/* A decimal integer: snprintf's generality showed up in profiles. */
-static int
-append_int(struct buf *b, long long v)
-{
-	char			 digits[24], *d = digits + sizeof digits;
-	unsigned long long	 u = v < 0 ? 0 - (unsigned long long)v :
-				    (unsigned long long)v;
-
-	do {
-		*--d = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	if (v < 0)
-		*--d = '-';
-	return buf_append(b, d, (size_t)(digits + sizeof digits - d));
-}
-
-#define APPEND(b, lit)	buf_append(b, lit, sizeof lit - 1)
-
-/* True when JSON needs no escape in s: no control character, quote or backslash. */
-static bool
-plain(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == '"' || s[i] == '\\')
-			return false;
-	return true;
-}
-
-/*
- * One JSON string appended to the claims. Most names and rooms need no
- * escaping, and yajl would write them as they are between quotes; the rest
- * go through yajl. Claim strings were checked for strict UTF-8 already.
- */
+/* One claim string; claim strings were checked for strict UTF-8 already. */
 static int
 claim_string(struct minter *m, const char *s, size_t len)
 {
-	if (plain(s, len))
-		return APPEND(&m->claims, "\"") == -1 ||
-		    buf_append(&m->claims, s, len) == -1 ||
-		    APPEND(&m->claims, "\"") == -1 ? -1 : 0;
-	yajl_gen_reset(m->g, NULL);
-	return yajl_gen_string(m->g, (const unsigned char *)s, len) ==
-	    yajl_gen_status_ok ? 0 : -1;
+	return json_string(m->g, &m->claims, s, len);
 }
 
 /*
@@ -214,9 +168,8 @@ minter_init(struct minter *m, const struct config *cfg)
 	int		 st;
 
 	memset(m, 0, sizeof *m);
-	if ((g = yajl_gen_alloc(NULL)) == NULL)
+	if ((g = json_gen(&m->prefix)) == NULL)
 		return -1;
-	yajl_gen_config(g, yajl_gen_print_callback, print_to_buf, &m->prefix);
 	/* yajl_gen_status_ok is 0: OR-ing the statuses tells if any call failed. */
 	st = yajl_gen_map_open(g);
 	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
@@ -224,9 +177,8 @@ minter_init(struct minter *m, const struct config *cfg)
 		    strlen(fixed[i]));
 	yajl_gen_free(g);
 	if (st != yajl_gen_status_ok || buf_append(&m->prefix, ":", 1) == -1 ||
-	    m->prefix.failed || (m->g = yajl_gen_alloc(NULL)) == NULL)
+	    m->prefix.failed || (m->g = json_gen(&m->claims)) == NULL)
 		return -1;
-	yajl_gen_config(m->g, yajl_gen_print_callback, print_to_buf, &m->claims);
 	return 0;
 }
 
@@ -255,13 +207,13 @@ gen_claims(struct minter *m, const struct request *r, long long now)
 
 	if (buf_append(c, m->prefix.data, m->prefix.len) == -1 ||
 	    claim_string(m, r->f[F_CHANNEL].s, r->f[F_CHANNEL].len) == -1 ||
-	    APPEND(c, ",\"iat\":") == -1 || append_int(c, now) == -1 ||
-	    APPEND(c, ",\"nbf\":") == -1 ||
-	    append_int(c, now - NBF_LEEWAY) == -1 ||
-	    APPEND(c, ",\"exp\":") == -1 || append_int(c, r->exp) == -1 ||
-	    (r->moderator ? APPEND(c, ",\"moderator\":true") :
-	    APPEND(c, ",\"moderator\":false")) == -1 ||
-	    APPEND(c, ",\"context\":{\"user\":{\"name\":") == -1 ||
+	    APPEND_LIT(c, ",\"iat\":") == -1 || json_int(c, now) == -1 ||
+	    APPEND_LIT(c, ",\"nbf\":") == -1 ||
+	    json_int(c, now - NBF_LEEWAY) == -1 ||
+	    APPEND_LIT(c, ",\"exp\":") == -1 || json_int(c, r->exp) == -1 ||
+	    (r->moderator ? APPEND_LIT(c, ",\"moderator\":true") :
+	    APPEND_LIT(c, ",\"moderator\":false")) == -1 ||
+	    APPEND_LIT(c, ",\"context\":{\"user\":{\"name\":") == -1 ||
 	    claim_string(m, r->f[F_DISPLAYNAME].s, r->f[F_DISPLAYNAME].len) == -1)
 		return -1;
 	for (i = 0; i < sizeof optional / sizeof optional[0]; i++) {
@@ -270,14 +222,14 @@ gen_claims(struct minter *m, const struct request *r, long long now)
 
 		if (v->type != V_STRING)
 			continue;
-		if (APPEND(c, ",\"") == -1 ||
+		if (APPEND_LIT(c, ",\"") == -1 ||
 		    buf_append(c, name, strlen(name)) == -1 ||
-		    APPEND(c, "\":") == -1 || claim_string(m, v->s, v->len) == -1)
+		    APPEND_LIT(c, "\":") == -1 || claim_string(m, v->s, v->len) == -1)
 			return -1;
 	}
 	return r->moderator ?
-	    APPEND(c, ",\"affiliation\":\"owner\",\"moderator\":\"true\"}}}") :
-	    APPEND(c, ",\"affiliation\":\"member\",\"moderator\":\"false\"}}}");
+	    APPEND_LIT(c, ",\"affiliation\":\"owner\",\"moderator\":\"true\"}}}") :
+	    APPEND_LIT(c, ",\"affiliation\":\"member\",\"moderator\":\"false\"}}}");
 }
 
 /*
