@@ -5,62 +5,29 @@ connections back until a served one closes."""
 
 import time
 
-from caslib import CAS_BIN, TAP, request, tempdir, write_config
-from netlib import (NUL_TERM, Conn, Proc, concurrent_clients, free_port,
-                    ipv6_loopback_works, sequential_clients, skip, token_problem,
-                    wait_children, wait_connectable)
-
-
-def start_listener(tmp, name, host, **config):
-    port = free_port(host)
-    cfg = write_config(tmp, name=name + ".json",
-                       inbound={"host": host, "port": port}, **config)
-    proc = Proc([CAS_BIN, "-c", cfg], tmp, name)
-    if not wait_connectable(host, port, timeout=10, proc=proc):
-        return proc, None
-    # Let the readiness probe's child go before counting connections.
-    wait_children(proc.pid, lambda rows: not rows, timeout=3)
-    return proc, port
+from caslib import TAP, request, tempdir
+from netlib import (NUL_TERM, Conn, answered, check_serving,
+                    ipv6_loopback_works, skip, start_listener, token_problem,
+                    wait_children)
 
 
 def serving(t, tmp, what, host):
-    proc, port = start_listener(tmp, what.replace(" ", "_"), host)
+    # settle: let the readiness probe's child go before counting connections.
+    proc, port = start_listener(tmp, what.replace(" ", "_"), host, settle=3)
     try:
         if not t.ok(port is not None, "%s: listens on [%s]:port" % (what, host)):
             t.diag(proc.log_tail())
             return
-        problems = concurrent_clients(host, port, clients=8, interactive=3,
-                                      pipelined=3)
-        if not t.ok(not problems, "%s: 8 concurrent connections, 6 requests "
-                    "each, all answered with valid tokens" % what):
-            t.diag("\n".join(problems[:10]))
-            t.diag(proc.log_tail())
-        served, problems = sequential_clients(host, port, count=100,
-                                              time_limit=60)
-        if not t.eq(served, 100, "%s: 100 sequential connections served" % what):
-            t.diag("\n".join(problems[:10]))
-            t.diag(proc.log_tail())
+        check_serving(t, what, proc, host, port, count=100, time_limit=60)
         t.ok(proc.alive(), "%s: listener still running" % what)
         t.eq(proc.stdout(), b"", "%s: nothing on the listener's stdout" % what)
     finally:
         proc.stop()
 
 
-def answered(conns, wait):
-    """Indexes of the connections that have a reply within wait seconds
-    (checked together: the whole wait applies once)."""
-    deadline = time.monotonic() + wait
-    got = set()
-    while time.monotonic() < deadline:
-        for i, c in enumerate(conns):
-            if i not in got and c is not None and c.has_data(0.02):
-                got.add(i)
-    return got
-
-
 def connection_limit(t, tmp):
     host = "127.0.0.1"
-    proc, port = start_listener(tmp, "limit", host,
+    proc, port = start_listener(tmp, "limit", host, settle=3,
                                 limits={"max_connections": 2})
     conns = []
     try:

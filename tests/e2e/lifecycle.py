@@ -8,23 +8,13 @@ import os
 import signal
 import time
 
-from caslib import CAS_BIN, TAP, request, tempdir, write_config
-from netlib import (NUL_TERM, Conn, NotifySocket, Proc, free_port, one_shot,
-                    sequential_clients, token_problem, wait_children,
+from caslib import TAP, request, tempdir
+from netlib import (NUL_TERM, Conn, NotifySocket, one_shot, sequential_clients,
+                    start_listener, token_problem, wait_children,
                     wait_connectable)
 
 HOST = "127.0.0.1"
 GRACE = 5.0
-
-
-def start(tmp, name, env=None):
-    port = free_port(HOST)
-    cfg = write_config(tmp, name=name + ".json",
-                       inbound={"host": HOST, "port": port})
-    proc = Proc([CAS_BIN, "-c", cfg], tmp, name, env=env)
-    if not wait_connectable(HOST, port, timeout=10, proc=proc):
-        return proc, None
-    return proc, port
 
 
 def zombies(rows):
@@ -32,7 +22,7 @@ def zombies(rows):
 
 
 def reaping_and_kill(t, tmp):
-    proc, port = start(tmp, "reap")
+    proc, port = start_listener(tmp, "reap", HOST)
     idle = None
     try:
         if not t.ok(port is not None, "listener starts"):
@@ -92,7 +82,7 @@ def proc_kill(pid):
 
 def term_with_idle_client(t, tmp):
     notify = NotifySocket(tmp)
-    proc, port = start(tmp, "term", env=notify.env())
+    proc, port = start_listener(tmp, "term", HOST, env=notify.env())
     idle = None
     try:
         if not t.ok(port is not None, "listener starts (for SIGTERM)"):
@@ -138,7 +128,7 @@ def exited(pid):
 
 
 def interrupt(t, tmp):
-    proc, port = start(tmp, "int")
+    proc, port = start_listener(tmp, "int", HOST)
     try:
         if not t.ok(port is not None, "listener starts (for SIGINT)"):
             t.diag(proc.log_tail())

@@ -12,7 +12,7 @@ import time
 from caslib import (CAS_BIN, TAP, child_env, decode, request, split_responses,
                     tempdir, write_config)
 from adminlib import cas
-from netlib import Conn, Proc, free_port, wait_children, wait_connectable
+from netlib import Conn, start_listener
 
 HOST = "127.0.0.1"
 
@@ -33,20 +33,6 @@ def good_token(resp, seq=None):
 def one_response(raw):
     resps = split_responses(raw) if raw else []
     return resps[0] if len(resps) == 1 else None
-
-
-def start_listener(tmp, name, **limits):
-    """The program listening on a free loopback port (config "inbound");
-    returns (proc, port), port None if it never listened."""
-    port = free_port(HOST)
-    cfg = write_config(tmp, name=name + ".json",
-                       inbound={"host": HOST, "port": port}, limits=limits)
-    proc = Proc([CAS_BIN, "-c", cfg], tmp, name)
-    if not wait_connectable(HOST, port, timeout=10, proc=proc):
-        return proc, None
-    # The readiness probe was served by a child: let it go first.
-    wait_children(proc.pid, lambda rows: not rows, timeout=5)
-    return proc, port
 
 
 def test_request_bytes(t, d):
@@ -76,7 +62,8 @@ def test_request_bytes(t, d):
 
 
 def test_idle_listener(t, d):
-    proc, port = start_listener(d, "idle", idle_timeout=1)
+    proc, port = start_listener(d, "idle", HOST, settle=5,
+                                limits={"idle_timeout": 1})
     try:
         if not t.ok(port is not None, "idle_timeout 1: listening"):
             t.diag(proc.log_tail())
@@ -158,8 +145,8 @@ def test_requests_per_connection(t, d):
     t.ok(r.rc is not None and r.rc >= 0,
          "max_requests_per_connection 3: the program ends (status %r)" % r.rc)
 
-    proc, port = start_listener(d, "per-conn-listen",
-                                max_requests_per_connection=3)
+    proc, port = start_listener(d, "per-conn-listen", HOST, settle=5,
+                                limits={"max_requests_per_connection": 3})
     try:
         if not t.ok(port is not None, "max_requests_per_connection 3: listening"):
             t.diag(proc.log_tail())
@@ -182,8 +169,9 @@ def test_requests_per_connection(t, d):
 
 
 def test_max_connections(t, d):
-    proc, port = start_listener(d, "maxconn", max_connections=1,
-                                idle_timeout=30)
+    proc, port = start_listener(d, "maxconn", HOST, settle=5,
+                                limits={"max_connections": 1,
+                                        "idle_timeout": 30})
     first = second = None
     try:
         if not t.ok(port is not None, "max_connections 1: listening"):

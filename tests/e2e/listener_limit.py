@@ -8,18 +8,8 @@ import subprocess
 import time
 
 from caslib import CAS_BIN, TAP, child_env, request, tempdir, write_config
-from netlib import NUL_TERM, Conn, children_of, free_port, token_problem
-
-
-def answered(conns, wait):
-    """Indexes of connections with a reply within wait seconds."""
-    deadline = time.monotonic() + wait
-    got = set()
-    while time.monotonic() < deadline and len(got) < len(conns):
-        for i, c in enumerate(conns):
-            if i not in got and c.has_data(0.02):
-                got.add(i)
-    return got
+from netlib import (NUL_TERM, Conn, answered, children_of, free_port,
+                    token_problem)
 
 
 def main(t):

@@ -13,7 +13,8 @@ import subprocess
 import threading
 import time
 
-from caslib import TOP_SRCDIR, child_env, decode, request, split_responses
+from caslib import (CAS_BIN, TOP_SRCDIR, child_env, decode, request,
+                    split_responses, write_config)
 
 # The source tree (for contrib/), also when run by hand without top_srcdir.
 TOP = TOP_SRCDIR or os.path.normpath(
@@ -163,6 +164,20 @@ class Conn:
             pass
 
 
+def answered(conns, wait):
+    """Indexes of the connections (None entries skipped) that have a reply
+    within wait seconds, checked together: the whole wait applies once,
+    ending early only when every connection has answered."""
+    deadline = time.monotonic() + wait
+    live = sum(c is not None for c in conns)
+    got = set()
+    while time.monotonic() < deadline and len(got) < live:
+        for i, c in enumerate(conns):
+            if i not in got and c is not None and c.has_data(0.02):
+                got.add(i)
+    return got
+
+
 # ---------------------------------------------------------------- responses
 
 def token_problem(raw, seq=None, name="Bob", room="lobby", term=NUL_TERM):
@@ -290,6 +305,24 @@ def sequential_clients(host, port, count=150, time_limit=60):
     return served, problems
 
 
+def check_serving(t, what, proc, host, port, count, time_limit):
+    """Two TAP tests on a serving proc: 8 concurrent connections of 6
+    requests each, then count sequential connections within time_limit
+    seconds, all answered with valid tokens."""
+    problems = concurrent_clients(host, port, clients=8, interactive=3,
+                                  pipelined=3)
+    if not t.ok(not problems, "%s: 8 concurrent connections, 6 requests each, "
+                "all answered with valid tokens" % what):
+        t.diag("\n".join(problems[:10]))
+        t.diag(proc.log_tail())
+    served, problems = sequential_clients(host, port, count=count,
+                                          time_limit=time_limit)
+    if not t.eq(served, count, "%s: %d sequential connections served"
+                % (what, count)):
+        t.diag("\n".join(problems[:10]))
+        t.diag(proc.log_tail())
+
+
 # ---------------------------------------------------------------- processes
 
 class Proc:
@@ -381,6 +414,24 @@ def wait_children(pid, pred, timeout=5):
         if time.monotonic() > deadline:
             return rows, False
         time.sleep(0.05)
+
+
+def start_listener(tmp, name, host="127.0.0.1", env=None, settle=None,
+                   **config):
+    """The program listening on a free port of host (config "inbound", plus
+    the config sections given as keywords, as for write_config), its config
+    and logs under tmp named after name.  With settle, wait up to that many
+    seconds for the child that served the readiness probe to go.  Returns
+    (proc, port), port None if it never listened."""
+    port = free_port(host)
+    cfg = write_config(tmp, name=name + ".json",
+                       inbound={"host": host, "port": port}, **config)
+    proc = Proc([CAS_BIN, "-c", cfg], tmp, name, env=env)
+    if not wait_connectable(host, port, timeout=10, proc=proc):
+        return proc, None
+    if settle is not None:
+        wait_children(proc.pid, lambda rows: not rows, timeout=settle)
+    return proc, port
 
 
 # ---------------------------------------------------------------- SkotOS

@@ -7,9 +7,9 @@ import os
 import re
 import time
 
-from caslib import (OMIT, SECRET, TAP, b64url_decode, claims_in_order, decode,
-                    raw_header, request, run_filter, split_responses, tempdir,
-                    write_config, TOP_SRCDIR)
+from caslib import (OMIT, TAP, claims_in_order, decode, raw_header, request,
+                    run_filter, split_responses, tempdir, write_config,
+                    TOP_SRCDIR)
 
 HEADER = b'{"alg":"HS256","typ":"JWT"}'
 CLAIM_ORDER = ["iss", "aud", "sub", "room", "iat", "nbf", "exp", "moderator",

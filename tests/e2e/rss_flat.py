@@ -13,6 +13,7 @@ import time
 from caslib import (CAS_BIN, TAP, child_env, decode, request, split_responses,
                     tempdir, write_config)
 from adminlib import sanitizers
+from netlib import skip
 
 SMALL = 100
 LARGE = 100000
@@ -89,8 +90,8 @@ def peak_rss(cfg, n, timeout=300):
 
 def main(t):
     if sanitizers():
-        t.ok(True, "# SKIP built with sanitizers: their shadow memory makes "
-             "RSS meaningless")
+        skip(t, "built with sanitizers: their shadow memory makes RSS "
+             "meaningless")
         return
     with tempdir() as d:
         cfg = write_config(d)

@@ -9,31 +9,19 @@ reply with the LPC sscanf patterns "seq":%d, "success":true and
 "token":"%s" (a token up to the next quote)."""
 
 import os
-import re
 import select
 import time
 
 from caslib import TAP, Filter, decode, run_filter, split_responses, tempdir, write_config
-
-SEQ = re.compile(rb'"seq":(-?\d+)')
-SUCCESS = b'"success":true'
-TOKEN = re.compile(rb'"token":"([^"]*)"')
-
-
-def skotos_request(name, chan, seq):
-    return (b'{ "cmd": "jwt_token", "displayName": "%s", "channel": "%s", '
-            b'"moderator": false, "validFor": 600, "seq": %d }\0'
-            % (name.encode("utf-8"), chan.encode("utf-8"), seq))
+from netlib import skotos_parse, skotos_request
 
 
 def skotos_reads(t, reply, name, chan, seq, what):
     """Check a reply the way SkotOS reads it."""
-    m = SEQ.search(reply)
-    t.ok(m is not None and int(m.group(1)) == seq,
-         '%s: sscanf "seq":%%d gives %d' % (what, seq))
-    t.ok(SUCCESS in reply, '%s: reply contains "success":true' % what)
-    m = TOKEN.search(reply)
-    token = m.group(1).decode() if m else ""
+    got_seq, success, token = skotos_parse(reply)
+    t.ok(got_seq == seq, '%s: sscanf "seq":%%d gives %d' % (what, seq))
+    t.ok(success, '%s: reply contains "success":true' % what)
+    token = token or ""
     try:
         claims = decode(token)
         good = (claims["context"]["user"]["name"] == name and claims["room"] == chan
@@ -84,9 +72,8 @@ def test_pipelined(t, cfg):
     t.eq(len(replies), len(users), "50 pipelined SkotOS requests: 50 replies")
     ok = len(replies) == len(users)
     for i, reply in enumerate(replies[:len(users)]):
-        m = SEQ.search(reply)
-        tok = TOKEN.search(reply)
-        if not (m and int(m.group(1)) == i and SUCCESS in reply and tok
+        got_seq, success, token = skotos_parse(reply)
+        if not (got_seq == i and success and token is not None
                 and reply.endswith(b"\n\0")):
             ok = False
             t.diag("reply %d: %r" % (i, reply))

@@ -12,8 +12,8 @@ import signal
 import socket
 
 from caslib import OMIT, SECRET, CAS_BIN, TAP, child_env, tempdir, write_config
-from netlib import (NotifySocket, Proc, concurrent_clients, free_port,
-                    one_shot, sequential_clients, skip, wait_for_text)
+from netlib import (NotifySocket, Proc, check_serving, free_port, one_shot,
+                    skip, wait_for_text)
 
 HOST = "127.0.0.1"
 
@@ -31,20 +31,6 @@ def start(tmp, name, sa_args, cas_args, env=None):
     return proc, port
 
 
-def serve_checks(t, what, proc, port):
-    problems = concurrent_clients(HOST, port, clients=8, interactive=3,
-                                  pipelined=3)
-    if not t.ok(not problems, "%s: 8 concurrent connections, 6 requests each, "
-                "all answered with valid tokens" % what):
-        t.diag("\n".join(problems[:10]))
-        t.diag(proc.log_tail())
-    served, problems = sequential_clients(HOST, port, count=150, time_limit=90)
-    if not t.eq(served, 150, "%s: 150 sequential connections served" % what):
-        t.diag("\n".join(problems[:10]))
-        t.diag(proc.log_tail())
-    t.ok(proc.alive(), "%s: still running afterwards" % what)
-
-
 def scenario(t, tmp, what, name, sa_args, cas_args, stdout_must_be_empty,
              extra=None):
     proc, port = start(tmp, name, sa_args, cas_args)
@@ -52,7 +38,8 @@ def scenario(t, tmp, what, name, sa_args, cas_args, stdout_must_be_empty,
         if not t.ok(port is not None, "%s: systemd-socket-activate listens" % what):
             t.diag(proc.log_tail())
             return
-        serve_checks(t, what, proc, port)
+        check_serving(t, what, proc, HOST, port, count=150, time_limit=90)
+        t.ok(proc.alive(), "%s: still running afterwards" % what)
         if stdout_must_be_empty:
             # The protocol goes to the passed socket only: nothing on stdout.
             t.eq(proc.stdout(), b"", "%s: nothing written to stdout" % what)

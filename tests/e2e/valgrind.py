@@ -13,6 +13,7 @@ import subprocess
 from caslib import (CAS_BIN, TAP, child_env, decode, request, split_responses,
                     tempdir, write_config)
 from adminlib import Run, claims, mint, sanitizers
+from netlib import skip
 
 VALGRIND = ["valgrind", "--error-exitcode=99", "--leak-check=full",
             "--errors-for-leak-kinds=definite", "--track-fds=no",
@@ -94,10 +95,10 @@ def check_valgrind(t, what, r):
 
 def main(t):
     if sanitizers():
-        t.ok(True, "# SKIP built with sanitizers; valgrind does not mix with ASan")
+        skip(t, "built with sanitizers; valgrind does not mix with ASan")
         return
     if shutil.which("valgrind") is None:
-        t.ok(True, "# SKIP valgrind is not installed")
+        skip(t, "valgrind is not installed")
         return
     rng = random.Random(SEED)
     with tempdir() as d:
