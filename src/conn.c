@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sysexits.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "conn.h"
 #include "frame.h"
 #include "log.h"
+#include "peer.h"
 #include "policy.h"
 #include "request.h"
 #include "response.h"
@@ -228,4 +230,34 @@ conn_serve(struct cas *cas, int in_fd, int out_fd, const struct conn_opts *o)
 	teardown(&c);
 	free(rbuf);
 	return rc;
+}
+
+/* The game link's send timeout: a game that stops reading is given up on. */
+#define GAME_SEND_TIMEOUT	60
+
+/* A peer that stops reading must not hold a process forever. */
+static void
+send_timeout(int fd, long long seconds)
+{
+	struct timeval tv = { .tv_sec = (time_t)seconds };
+
+	if (seconds > 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+}
+
+/*
+ * Serve one connection on its descriptors, named for the log after its
+ * peer; game is the outbound link (one write per reply, no idle limit).
+ * The process's exit status: 0, or EX_OSERR.
+ */
+int
+conn_serve_fds(struct cas *cas, int in_fd, int out_fd, bool game)
+{
+	struct conn_opts	o = { .write_each = game, .no_idle_limit = game };
+	char			peer[PEER_NAME_MAX];
+
+	peer_describe(in_fd, peer, sizeof peer);
+	o.peer = peer;
+	send_timeout(out_fd, game ? GAME_SEND_TIMEOUT : cas->cfg.idle_timeout);
+	return conn_serve(cas, in_fd, out_fd, &o) == 0 ? 0 : EX_OSERR;
 }

@@ -13,5 +13,6 @@ struct conn_opts {
 };
 
 int	conn_serve(struct cas *, int, int, const struct conn_opts *);
+int	conn_serve_fds(struct cas *, int, int, bool);
 
 #endif

@@ -1,4 +1,4 @@
-/* serve.h: how connections arrive: stdin, systemd's sockets, the listener, the game link. */
+/* serve.h: picks how connections arrive: stdin, systemd's sockets, or the listener. */
 #ifndef CAS_SERVE_H
 #define CAS_SERVE_H
 

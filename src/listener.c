@@ -1,0 +1,343 @@
+/* listener.c: listening sockets, a child process per connection, and the game link's child. */
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-daemon.h>
+
+#include "cas.h"
+#include "clock.h"
+#include "conn.h"
+#include "gamelink.h"
+#include "listener.h"
+#include "log.h"
+#include "signals.h"
+
+#define GRACE_MS	5000
+#define ACCEPT_PAUSE_MS	100
+
+/* The process tree of the listener: children, the game link and its child. */
+struct supervisor {
+	struct cas	*cas;
+	int		 lfd[MAX_LISTEN];
+	int		 nl;
+	pid_t		*kids;
+	long		 nkids;		/* inbound children alive */
+	long		 maxkids;
+	struct gamelink	 game;
+	pid_t		 game_pid;	/* child serving the game link, or 0 */
+	long long	 accept_pause_until;
+	sigset_t	 waitmask;
+};
+
+/* Fork a child to serve fd; the parent keeps only the child's pid. */
+static pid_t
+spawn(struct supervisor *s, int fd, bool game)
+{
+	pid_t	pid;
+	int	i;
+
+	if ((pid = fork()) == -1) {
+		log_err("fork: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (pid == 0) {
+		for (i = 0; i < s->nl; i++)
+			close(s->lfd[i]);
+		if (s->game.fd != -1 && s->game.fd != fd)
+			close(s->game.fd);
+		signals_connection(s->cas);
+		_exit(conn_serve_fds(s->cas, fd, fd, game));
+	}
+	close(fd);
+	if (!game)
+		s->kids[s->nkids++] = pid;
+	return pid;
+}
+
+static void
+accept_one(struct supervisor *s, int lfd)
+{
+	int fd;
+
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) == -1) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+			/* Out of descriptors or memory: pause rather than spin. */
+			log_warn("accept: %s", strerror(errno));
+			s->accept_pause_until = now_ms() + ACCEPT_PAUSE_MS;
+		}
+		return;
+	}
+	spawn(s, fd, false);
+}
+
+/* The game link is up: serve it in a child of its own. */
+static void
+game_spawn(struct supervisor *s, int fd)
+{
+	if (fd == -1)
+		return;
+	if ((s->game_pid = spawn(s, fd, true)) == -1) {
+		s->game_pid = 0;
+		gamelink_retry(&s->game);
+	}
+}
+
+static void
+forget_kid(struct supervisor *s, pid_t pid)
+{
+	long i;
+
+	for (i = 0; i < s->nkids; i++)
+		if (s->kids[i] == pid) {
+			s->kids[i] = s->kids[--s->nkids];
+			return;
+		}
+}
+
+/* Collect every child that ended; no zombies stay behind. */
+static void
+reap(struct supervisor *s)
+{
+	pid_t	pid;
+	int	st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (WIFSIGNALED(st))
+			log_warn("child %ld killed by signal %d", (long)pid,
+			    WTERMSIG(st));
+		if (pid == s->game_pid) {
+			s->game_pid = 0;
+			if (!s->cas->stop) {
+				log_info("game connection closed; reconnecting");
+				gamelink_retry(&s->game);
+			}
+		} else
+			forget_kid(s, pid);
+	}
+}
+
+/* Stop accepting, let children finish what they have read, then exit. */
+static void
+shut_down(struct supervisor *s)
+{
+	struct timespec	 ts;
+	long long	 left, deadline = now_ms() + GRACE_MS;
+	long		 i;
+
+	sd_notify(0, "STOPPING=1");
+	for (i = 0; i < s->nl; i++)
+		close(s->lfd[i]);
+	gamelink_close(&s->game);
+	for (i = 0; i < s->nkids; i++)
+		kill(s->kids[i], SIGTERM);
+	if (s->game_pid > 0)
+		kill(s->game_pid, SIGTERM);
+	(void)signals_child_ended();
+	reap(s);
+	while ((s->nkids > 0 || s->game_pid > 0) &&
+	    (left = deadline - now_ms()) > 0) {
+		ts.tv_sec = left / 1000;
+		ts.tv_nsec = (left % 1000) * 1000000;
+		(void)ppoll(NULL, 0, &ts, &s->waitmask);
+		(void)signals_child_ended();
+		reap(s);
+	}
+	for (i = 0; i < s->nkids; i++)
+		kill(s->kids[i], SIGKILL);
+	if (s->game_pid > 0)
+		kill(s->game_pid, SIGKILL);
+	while (waitpid(-1, NULL, 0) > 0)
+		;
+	log_info("stopped");
+}
+
+/* The earlier of a wait (-1: none yet) and ms from now, never below 0. */
+static long long
+sooner(long long wait, long long ms)
+{
+	if (ms < 0)
+		ms = 0;
+	return wait < 0 || ms < wait ? ms : wait;
+}
+
+static void
+supervise(struct supervisor *s)
+{
+	struct pollfd	 pfd[MAX_LISTEN + 1];
+	struct timespec	 ts, *tsp;
+	long long	 wait, now, gw;
+	int		 i, n, np;
+	bool		 accepting;
+
+	while (!s->cas->stop) {
+		if (signals_child_ended())
+			reap(s);
+		now = now_ms();
+		game_spawn(s, gamelink_tick(&s->game, now));
+		np = 0;
+		/* At the limit, new connections wait in the kernel's backlog. */
+		accepting = s->nkids < s->maxkids && now >= s->accept_pause_until;
+		if (accepting)
+			for (i = 0; i < s->nl; i++)
+				pfd[np++] = (struct pollfd){ s->lfd[i], POLLIN, 0 };
+		if (s->game.fd != -1)
+			pfd[np++] = (struct pollfd){ s->game.fd, POLLOUT, 0 };
+		/* Sleep until the next due event: a game attempt, a connect check, the end of a pause. */
+		wait = -1;
+		if ((gw = gamelink_wait(&s->game, now)) >= 0)
+			wait = sooner(wait, gw);
+		if (!accepting && s->nkids < s->maxkids)
+			wait = sooner(wait, s->accept_pause_until - now);
+		tsp = NULL;
+		if (wait >= 0) {
+			ts.tv_sec = wait / 1000;
+			ts.tv_nsec = (wait % 1000) * 1000000;
+			tsp = &ts;
+		}
+		n = ppoll(pfd, (nfds_t)np, tsp, &s->waitmask);
+		if (n <= 0)
+			continue;
+		for (i = 0; i < np; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (pfd[i].fd == s->game.fd)
+				game_spawn(s, gamelink_ready(&s->game));
+			else if (s->nkids < s->maxkids)
+				accept_one(s, pfd[i].fd);
+		}
+		signals_take(&s->waitmask);
+	}
+	shut_down(s);
+}
+
+static bool
+is_loopback(const struct sockaddr *sa)
+{
+	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr)
+		    >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr) ||
+		    (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr) &&
+		    sin6->sin6_addr.s6_addr[12] == 127);
+	return false;
+}
+
+/* Bind every address the inbound host names. */
+static void
+listen_inbound(struct supervisor *s)
+{
+	const struct endpoint	*e = &s->cas->cfg.inbound;
+	struct addrinfo		 hints, *res, *ai;
+	int			 rc, fd, on = 1;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(e->host, e->port, &hints, &res)) != 0)
+		fatalx(EX_CONFIG, "inbound %s:%s: %s", e->host, e->port,
+		    gai_strerror(rc));
+	for (ai = res; ai != NULL && s->nl < MAX_LISTEN; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd == -1)
+			continue;
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+		if (ai->ai_family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on,
+			    sizeof on);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == -1 ||
+		    listen(fd, 128) == -1) {
+			rc = errno;
+			close(fd);
+			freeaddrinfo(res);
+			errno = rc;
+			fatal(EX_OSERR, "inbound %s:%s", e->host, e->port);
+		}
+		/* The protocol has no authentication: say so when it faces a network. */
+		if (!is_loopback(ai->ai_addr))
+			log_warn("listening on %s:%s, which is not a loopback address: "
+			    "anyone who can reach it can mint tokens; firewall it",
+			    e->host, e->port);
+		s->lfd[s->nl++] = fd;
+	}
+	freeaddrinfo(res);
+	if (s->nl == 0)
+		fatalx(EX_OSERR, "inbound %s:%s: no address to listen on",
+		    e->host, e->port);
+}
+
+/* What the listener does, for the log and systemd's STATUS= line. */
+static void
+describe(const struct supervisor *s, bool from_systemd, char *status,
+    size_t len)
+{
+	const struct config	*cfg = &s->cas->cfg;
+	char			 in[300] = "", out[300] = "";
+
+	if (from_systemd) {
+		snprintf(status, len, "listening on %d socket(s) from systemd",
+		    s->nl);
+		return;
+	}
+	if (cfg->inbound.set)
+		snprintf(in, sizeof in, "listening on %s:%s", cfg->inbound.host,
+		    cfg->inbound.port);
+	if (cfg->outbound.set)
+		snprintf(out, sizeof out, "connecting to game %s:%s",
+		    cfg->outbound.host, cfg->outbound.port);
+	/* Host names are bounded by the config's size, not by these buffers. */
+	if (snprintf(status, len, "%s%s%s", in, *in && *out ? "; " : "",
+	    out) >= (int)len)
+		memcpy(status + len - 4, "...", 4);
+}
+
+/*
+ * Accept connections on the n listening sockets systemd passed in fds, or
+ * else on the inbound entry's, one child each, and keep the outbound
+ * entry's game link up, until a stop signal.
+ */
+int
+listener_run(struct cas *cas, const int *fds, int n)
+{
+	const struct config	*cfg = &cas->cfg;
+	struct supervisor	 s;
+	char			 status[640];
+
+	memset(&s, 0, sizeof s);
+	s.cas = cas;
+	s.maxkids = (long)cfg->max_connections;
+	if ((s.kids = calloc((size_t)s.maxkids, sizeof *s.kids)) == NULL)
+		fatal(EX_OSERR, "supervisor");
+	signals_listener(cas, &s.waitmask);
+	memcpy(s.lfd, fds, (size_t)n * sizeof *fds);
+	s.nl = n;
+	if (n == 0 && cfg->inbound.set)
+		listen_inbound(&s);
+	gamelink_init(&s.game, n == 0 && cfg->outbound.set ? &cfg->outbound :
+	    NULL);
+	describe(&s, n > 0, status, sizeof status);
+	log_info("%s", status);
+	sd_notifyf(0, "READY=1\nSTATUS=%s", status);
+	supervise(&s);
+	free(s.kids);
+	return 0;
+}
