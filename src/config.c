@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -414,9 +415,10 @@ position(const char *text, size_t off, unsigned *line, unsigned *col)
 	}
 }
 
-/* Read the whole file into guarded memory: it may hold the secret. */
+/* Read the whole file into guarded memory: it may hold the secret. NULL on failure. */
 static char *
-read_text(const char *path, size_t *lenp, int *readable_by_others)
+read_text(const char *path, size_t *lenp, int *readable_by_others,
+    struct cfgerr *e)
 {
 	struct stat	 st;
 	char		*text;
@@ -425,21 +427,35 @@ read_text(const char *path, size_t *lenp, int *readable_by_others)
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		fatal(EX_NOINPUT, "%s: cannot open", path);
-	if (fstat(fd, &st) == -1)
-		fatal(EX_NOINPUT, "%s: cannot read", path);
-	if (st.st_size > CONFIG_MAX)
-		fatalx(EX_CONFIG, "%s: larger than %d bytes", path, CONFIG_MAX);
+		return cfgerr_sys(e, EX_NOINPUT, "%s: cannot open", path), NULL;
+	if (fstat(fd, &st) == -1) {
+		cfgerr_sys(e, EX_NOINPUT, "%s: cannot read", path);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size > CONFIG_MAX) {
+		cfgerr_set(e, EX_CONFIG, "%s: larger than %d bytes", path,
+		    CONFIG_MAX);
+		close(fd);
+		return NULL;
+	}
 	*readable_by_others = (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
 	/* Locked memory is scarce: a regular file gets what it holds; a pipe the cap. */
 	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size : CONFIG_MAX;
-	if ((text = sodium_malloc(cap + 1)) == NULL)
-		fatal(EX_OSERR, "%s: out of memory", path);
+	if ((text = sodium_malloc(cap + 1)) == NULL) {
+		cfgerr_sys(e, EX_OSERR, "%s: out of memory", path);
+		close(fd);
+		return NULL;
+	}
 	while (len < cap && (r = read(fd, text + len, cap - len)) != 0) {
 		if (r == -1 && errno == EINTR)
 			continue;
-		if (r == -1)
-			fatal(EX_NOINPUT, "%s: cannot read", path);
+		if (r == -1) {
+			cfgerr_sys(e, EX_NOINPUT, "%s: cannot read", path);
+			close(fd);
+			sodium_free(text);
+			return NULL;
+		}
 		len += (size_t)r;
 	}
 	close(fd);
@@ -448,8 +464,8 @@ read_text(const char *path, size_t *lenp, int *readable_by_others)
 	return text;
 }
 
-static void
-parse(struct config *cfg, const char *text, size_t len)
+static int
+parse(struct config *cfg, const char *text, size_t len, struct cfgerr *e)
 {
 	struct loader	 l;
 	yajl_handle	 h;
@@ -461,13 +477,13 @@ parse(struct config *cfg, const char *text, size_t len)
 	memset(&l, 0, sizeof l);
 	l.cfg = cfg;
 	if ((h = yajl_alloc(&callbacks, secret_wiping_allocator(), &l)) == NULL)
-		fatal(EX_OSERR, "%s", cfg->path);
+		return cfgerr_sys(e, EX_OSERR, "%s", cfg->path);
 	st = yajl_parse(h, (const unsigned char *)text, len);
 	if (st == yajl_status_ok)
 		st = yajl_complete_parse(h);
 	if (st == yajl_status_client_canceled) {
 		yajl_free(h);
-		fatalx(EX_CONFIG, "%s: %s", cfg->path, l.err);
+		return cfgerr_set(e, EX_CONFIG, "%s: %s", cfg->path, l.err);
 	}
 	if (st != yajl_status_ok) {
 		/* Not the verbose form: it would quote the file, secret and all. */
@@ -475,47 +491,54 @@ parse(struct config *cfg, const char *text, size_t len)
 		/* yajl counts the offending byte as consumed. */
 		off = yajl_get_bytes_consumed(h);
 		position(text, off > 0 ? off - 1 : 0, &line, &col);
-		log_err("%s:%u:%u: malformed JSON: %.*s", cfg->path, line, col,
-		    (int)strcspn((char *)msg, "\n"), (char *)msg);
+		cfgerr_set(e, EX_CONFIG, "%s:%u:%u: malformed JSON: %.*s",
+		    cfg->path, line, col, (int)strcspn((char *)msg, "\n"),
+		    (char *)msg);
 		yajl_free_error(h, msg);
 		yajl_free(h);
-		exit(EX_CONFIG);
+		return EX_CONFIG;
 	}
 	yajl_free(h);
 	if (!l.top_object)
-		fatalx(EX_CONFIG, "%s: the top level must be a JSON object", cfg->path);
+		return cfgerr_set(e, EX_CONFIG,
+		    "%s: the top level must be a JSON object", cfg->path);
+	return 0;
 }
 
-static void
-require(const struct config *cfg, const void *p, const char *key)
+static int
+require(const struct config *cfg, const void *p, const char *key,
+    struct cfgerr *e)
 {
 	if (p == NULL)
-		fatalx(EX_CONFIG, "%s: %s: missing", cfg->path, key);
+		return cfgerr_set(e, EX_CONFIG, "%s: %s: missing", cfg->path, key);
+	return 0;
 }
 
-static void
-endpoint_defaults(const struct config *cfg, struct endpoint *e,
-    const char *name)
+static int
+endpoint_defaults(const struct config *cfg, struct endpoint *ep,
+    const char *name, struct cfgerr *e)
 {
-	if (!e->set)
-		return;
-	if (e->port[0] == '\0')
-		fatalx(EX_CONFIG, "%s: %s.port: missing", cfg->path, name);
-	if (e->host == NULL && (e->host = strdup("127.0.0.1")) == NULL)
-		fatal(EX_OSERR, "%s", cfg->path);
+	if (!ep->set)
+		return 0;
+	if (ep->port[0] == '\0')
+		return cfgerr_set(e, EX_CONFIG, "%s: %s.port: missing", cfg->path,
+		    name);
+	if (ep->host == NULL && (ep->host = strdup("127.0.0.1")) == NULL)
+		return cfgerr_sys(e, EX_OSERR, "%s", cfg->path);
+	return 0;
 }
 
 /* The secret's sources, in order: the systemd credential, a file, the config itself. */
-static void
-load_secret(struct config *cfg, int config_readable)
+static int
+load_secret(struct config *cfg, int config_readable, struct cfgerr *e)
 {
 	const char	*dir;
 	char		 path[PATH_MAX], why[160];
 	int		 rc;
 
 	if (cfg->secret.key != NULL && cfg->secret_file != NULL)
-		fatalx(EX_CONFIG, "%s: jwt.secret and jwt.secret_file: give only one",
-		    cfg->path);
+		return cfgerr_set(e, EX_CONFIG,
+		    "%s: jwt.secret and jwt.secret_file: give only one", cfg->path);
 	if (cfg->secret.key != NULL) {
 		if (config_readable)
 			log_warn("%s is readable by group or others and holds the secret",
@@ -523,8 +546,8 @@ load_secret(struct config *cfg, int config_readable)
 	} else if (cfg->secret_file != NULL) {
 		if ((rc = secret_read_file(&cfg->secret, cfg->secret_file, why,
 		    sizeof why)) != 0)
-			fatalx(rc, "%s: jwt.secret_file: %s: %s", cfg->path,
-			    cfg->secret_file, why);
+			return cfgerr_set(e, rc, "%s: jwt.secret_file: %s: %s",
+			    cfg->path, cfg->secret_file, why);
 		if (secret_readable_by_others(cfg->secret_file))
 			log_warn("%s is readable by group or others and holds the secret",
 			    cfg->secret_file);
@@ -532,9 +555,10 @@ load_secret(struct config *cfg, int config_readable)
 	    snprintf(path, sizeof path, "%s/jwt-secret", dir) < (int)sizeof path &&
 	    access(path, F_OK) == 0) {
 		if ((rc = secret_read_file(&cfg->secret, path, why, sizeof why)) != 0)
-			fatalx(rc, "credential %s: %s", path, why);
+			return cfgerr_set(e, rc, "credential %s: %s", path, why);
 	} else
-		fatalx(EX_CONFIG, "%s: no secret: set jwt.secret or jwt.secret_file, "
+		return cfgerr_set(e, EX_CONFIG,
+		    "%s: no secret: set jwt.secret or jwt.secret_file, "
 		    "or pass the systemd credential jwt-secret", cfg->path);
 	/* RFC 7518 3.2: a key at least as long as the hash output. */
 	if (cfg->secret.len < alg_digest_len(cfg->alg))
@@ -542,18 +566,43 @@ load_secret(struct config *cfg, int config_readable)
 		    cfg->path, cfg->secret.len, alg_name(cfg->alg),
 		    alg_digest_len(cfg->alg));
 	secret_lock(&cfg->secret);
+	return 0;
 }
 
-/*
- * Load path into cfg, or exit with a one-line message naming the file and the
- * problem: EX_NOINPUT when it cannot be read, EX_CONFIG when it is wrong.
- */
-void
-config_load(struct config *cfg, const char *path)
+static int
+load(struct config *cfg, const char *path, struct cfgerr *e)
 {
 	char	*text;
 	size_t	 len;
-	int	 readable;
+	int	 readable = 0, rc;
+
+	if ((text = read_text(path, &len, &readable, e)) == NULL)
+		return e->status;
+	rc = parse(cfg, text, len, e);
+	sodium_free(text);
+	if (rc != 0)
+		return rc;
+	if ((rc = require(cfg, cfg->domain, "jitsi.domain", e)) != 0 ||
+	    (rc = require(cfg, cfg->app_id, "jwt.app_id", e)) != 0)
+		return rc;
+	if (cfg->audience == NULL && (cfg->audience = strdup("jitsi")) == NULL)
+		return cfgerr_sys(e, EX_OSERR, "%s", path);
+	if ((rc = endpoint_defaults(cfg, &cfg->inbound, "inbound", e)) != 0 ||
+	    (rc = endpoint_defaults(cfg, &cfg->outbound, "outbound", e)) != 0)
+		return rc;
+	return load_secret(cfg, readable, e);
+}
+
+/*
+ * Load path into cfg: 0, or the exit status the failure calls for with a
+ * one-line message naming the file and the problem in e: EX_NOINPUT when
+ * it cannot be read, EX_CONFIG when it is wrong. cfg holds nothing then.
+ * Warnings are logged as they are found.
+ */
+int
+config_load(struct config *cfg, const char *path, struct cfgerr *e)
+{
+	int rc;
 
 	memset(cfg, 0, sizeof *cfg);
 	cfg->path = path;
@@ -562,18 +611,38 @@ config_load(struct config *cfg, const char *path)
 	cfg->max_request_bytes = 65536;
 	cfg->idle_timeout = 60;
 	cfg->max_connections = 64;
+	e->status = 0;
+	e->msg[0] = '\0';
+	if ((rc = load(cfg, path, e)) != 0)
+		config_free(cfg);
+	return rc;
+}
 
-	text = read_text(path, &len, &readable);
-	parse(cfg, text, len);
-	sodium_free(text);
+/* An error with a message: returns the status, for return cfgerr_set(...). */
+int
+cfgerr_set(struct cfgerr *e, int status, const char *fmt, ...)
+{
+	va_list ap;
 
-	require(cfg, cfg->domain, "jitsi.domain");
-	require(cfg, cfg->app_id, "jwt.app_id");
-	if (cfg->audience == NULL && (cfg->audience = strdup("jitsi")) == NULL)
-		fatal(EX_OSERR, "%s", path);
-	endpoint_defaults(cfg, &cfg->inbound, "inbound");
-	endpoint_defaults(cfg, &cfg->outbound, "outbound");
-	load_secret(cfg, readable);
+	va_start(ap, fmt);
+	(void)vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	e->status = status;
+	return status;
+}
+
+/* The same, with errno's text appended as fatal() does. */
+int
+cfgerr_sys(struct cfgerr *e, int status, const char *fmt, ...)
+{
+	char	msg[sizeof e->msg];
+	int	saved = errno;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return cfgerr_set(e, status, "%s: %s", msg, strerror(saved));
 }
 
 void

@@ -31,7 +31,17 @@ struct config {
 	long long	 max_requests_per_connection;
 };
 
-void	config_load(struct config *, const char *);
+/* Why a configuration did not load, and the exit status that calls for. */
+struct cfgerr {
+	int	 status;
+	char	 msg[1024];
+};
+
+int	config_load(struct config *, const char *, struct cfgerr *);
 void	config_free(struct config *);
+int	cfgerr_set(struct cfgerr *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+int	cfgerr_sys(struct cfgerr *, int, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -60,6 +60,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	static struct cas	 cas;
+	struct cfgerr		 err;
 	const char		*config = NULL;
 	enum command		 cmd = CMD_SERVE;
 	bool			 inetd = false;
@@ -92,7 +93,9 @@ main(int argc, char **argv)
 	secret_no_core_dumps();
 	if (sodium_init() < 0)
 		fatalx(EX_OSERR, "libsodium could not start");
-	config_load(&cas.cfg, config ? config : DEFAULT_CONFIG);
+	if ((rc = config_load(&cas.cfg, config ? config : DEFAULT_CONFIG,
+	    &err)) != 0)
+		fatalx(rc, "%s", err.msg);
 	if (signer_init(&cas.signer, cas.cfg.alg, &cas.cfg.secret) == -1)
 		fatalx(EX_OSERR, "HMAC with %s could not be set up",
 		    alg_name(cas.cfg.alg));
