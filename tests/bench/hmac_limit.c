@@ -19,7 +19,7 @@
 #include <time.h>
 
 #include "timing.h"
-#include "token.h"
+#include "b64url.h"
 
 #define ROUNDS 3
 

@@ -2,7 +2,7 @@
 #include <sodium.h>
 
 #include "../../src/buf.h"
-#include "../../src/token.h"
+#include "../../src/b64url.h"
 #include "tap.h"
 
 static void

@@ -3,7 +3,8 @@
 #include <stdlib.h>
 
 #include "../../src/secret.h"
-#include "../../src/token.h"
+#include "../../src/b64url.h"
+#include "../../src/sign.h"
 #include "tap.h"
 
 static void
