@@ -13,6 +13,7 @@
 #include "cas.h"
 #include "log.h"
 #include "policy.h"
+#include "policyconf.h"
 #include "request.h"
 #include "verify.h"
 
@@ -216,7 +217,6 @@ int
 admin_check(struct cas *cas)
 {
 	const struct config	*c = &cas->cfg;
-	size_t			 i;
 
 	printf("config: %s\n", c->path);
 	printf("jitsi.domain: %s\n", c->domain);
@@ -227,22 +227,7 @@ admin_check(struct cas *cas)
 	    c->secret.source);
 	show_endpoint("inbound", &c->inbound);
 	show_endpoint("outbound", &c->outbound);
-	if (c->policy.max_valid_for > 0)
-		printf("policy.max_valid_for: %lld\n", c->policy.max_valid_for);
-	else
-		printf("policy.max_valid_for: (no limit)\n");
-	printf("policy.allow_moderator: %s\n",
-	    c->policy.allow_moderator ? "true" : "false");
-	if (c->policy.rooms == NULL)
-		printf("policy.rooms: (any room)\n");
-	else {
-		printf("policy.rooms:");
-		for (i = 0; i < c->policy.nrooms; i++)
-			printf(" %s", c->policy.rooms[i]);
-		printf("%s\n", c->policy.nrooms ? "" : " (none)");
-		printf("policy.allow_all_rooms: %s\n",
-		    c->policy.allow_all_rooms ? "true" : "false");
-	}
+	policy_print(stdout, &c->policy, "policy");
 	printf("limits.max_request_bytes: %lld\n", c->max_request_bytes);
 	printf("limits.idle_timeout: %lld\n", c->idle_timeout);
 	printf("limits.max_connections: %lld\n", c->max_connections);

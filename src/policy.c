@@ -7,6 +7,14 @@
 #include "policy.h"
 #include "request.h"
 
+/* A policy with nothing given: what a configuration without policy keys means. */
+void
+policy_defaults(struct policy *p)
+{
+	memset(p, 0, sizeof *p);
+	p->allow_moderator = true;
+}
+
 /* Jitsi lowercases room names, so the globs match case-insensitively. */
 static bool
 room_allowed(const struct policy *p, const char *channel)
