@@ -228,6 +228,7 @@ admin_check(struct cas *cas)
 	show_endpoint("inbound", &c->inbound);
 	show_endpoint("outbound", &c->outbound);
 	policy_print(stdout, &c->policy, "policy");
+	policy_warn(&c->policy, c->path, "policy");
 	printf("limits.max_request_bytes: %lld\n", c->max_request_bytes);
 	printf("limits.idle_timeout: %lld\n", c->idle_timeout);
 	printf("limits.max_connections: %lld\n", c->max_connections);

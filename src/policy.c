@@ -12,6 +12,7 @@ void
 policy_defaults(struct policy *p)
 {
 	memset(p, 0, sizeof *p);
+	p->max_valid_for = DEFAULT_MAX_VALID_FOR;
 	p->allow_moderator = true;
 }
 

@@ -8,6 +8,9 @@
 
 struct request;
 
+/* Without policy.max_valid_for, the longest validity: one day. */
+#define DEFAULT_MAX_VALID_FOR	86400
+
 /* Every key a policy object may hold; a key's bit in given is 1 << its value. */
 enum policy_key {
 	PK_MAX_VALID_FOR, PK_ALLOW_MODERATOR, PK_ROOMS, PK_ALLOW_ALL_ROOMS,

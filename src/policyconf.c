@@ -423,3 +423,19 @@ policy_print(FILE *out, const struct policy *p, const char *where)
 	if (p->rooms != NULL)
 		print_bool(out, p, where, PK_ALLOW_ALL_ROOMS);
 }
+
+/* What check warns about in a policy: moderator tokens for every room. */
+void
+policy_warn(const struct policy *p, const char *file, const char *where)
+{
+	if (!p->allow_moderator)
+		return;
+	if (p->rooms == NULL)
+		log_warn("%s: %s allows moderator tokens for every room: set "
+		    "%s.allow_moderator to false or list %s.rooms", file, where,
+		    where, where);
+	else if (p->allow_all_rooms)
+		log_warn("%s: %s allows moderator tokens for every room: set "
+		    "%s.allow_moderator or %s.allow_all_rooms to false", file,
+		    where, where, where);
+}

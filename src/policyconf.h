@@ -38,5 +38,6 @@ void	policy_parse_begin(struct policy_parser *, struct policy *,
 int	policy_merge(struct policy *, const struct policy *,
 	    const struct policy *);
 void	policy_print(FILE *, const struct policy *, const char *);
+void	policy_warn(const struct policy *, const char *, const char *);
 
 #endif

@@ -145,8 +145,9 @@ test_parse(void)
 	    "one key");
 	ok(p.given == PK_BIT(PK_ALLOW_ALL_ROOMS),
 	    "only the key given is marked given");
-	ok(p.max_valid_for == 0 && p.allow_moderator && p.rooms == NULL,
-	    "the others keep the defaults: no limit, moderators, any room");
+	ok(p.max_valid_for == DEFAULT_MAX_VALID_FOR && p.allow_moderator &&
+	    p.rooms == NULL,
+	    "the others keep the defaults: 86400 s, moderators, any room");
 	is_str(parse("{\"max_valid_for\":0}", "outbound.policy", &p),
 	    "outbound.policy.max_valid_for: must be at least 1",
 	    "messages name the policy's own place in the file");
@@ -233,7 +234,7 @@ test_print(void)
 
 	policy_defaults(&p);
 	is_str(printed(&p, "policy"),
-	    "policy.max_valid_for: (no limit)\n"
+	    "policy.max_valid_for: 86400\n"
 	    "policy.allow_moderator: true\n"
 	    "policy.rooms: (any room)\n",
 	    "the defaults, printed");
