@@ -8,7 +8,7 @@
 #include "log.h"
 #include "policyconf.h"
 
-enum ptype { P_INT, P_BOOL, P_GLOBS };
+enum ptype { P_INT, P_BOOL, P_GLOBS, P_GROUP, P_FEATUREMAP, P_FEATURELIST };
 
 /*
  * Every key of a policy object, by its path inside the object, and where
@@ -31,12 +31,30 @@ static const struct pkey {
 	    offsetof(struct policy, nrooms), 0, 0 },
 	[PK_ALLOW_ALL_ROOMS] = { "allow_all_rooms", -1, P_BOOL,
 	    offsetof(struct policy, allow_all_rooms), 0, 0, 0 },
+	[PK_FEATURES] = { "features", -1, P_GROUP, 0, 0, 0, 0 },
+	[PK_FEATURES_MODERATOR] = { "features.moderator", PK_FEATURES,
+	    P_FEATUREMAP, offsetof(struct policy, moderator_features), 0, 0, 0 },
+	[PK_FEATURES_MEMBER] = { "features.member", PK_FEATURES, P_FEATUREMAP,
+	    offsetof(struct policy, member_features), 0, 0, 0 },
+	[PK_FEATURES_REQUESTABLE] = { "features.requestable", PK_FEATURES,
+	    P_FEATURELIST, offsetof(struct policy, requestable), 0, 0, 0 },
+	[PK_ALLOW_LOBBY_BYPASS] = { "allow_lobby_bypass", -1, P_BOOL,
+	    offsetof(struct policy, allow_lobby_bypass), 0, 0, 0 },
+	[PK_ALLOW_SECURITY_BYPASS] = { "allow_security_bypass", -1, P_BOOL,
+	    offsetof(struct policy, allow_security_bypass), 0, 0, 0 },
+	[PK_ALLOW_HIDDEN_FROM_RECORDER] = { "allow_hidden_from_recorder", -1,
+	    P_BOOL, offsetof(struct policy, allow_hidden_from_recorder), 0, 0, 0 },
+	[PK_TENANTS] = { "tenants", -1, P_GLOBS, offsetof(struct policy, tenants),
+	    offsetof(struct policy, ntenants), 0, 0 },
 };
 
 static const char *const type_words[] = {
 	[P_INT] = "must be an integer",
 	[P_BOOL] = "must be true or false",
 	[P_GLOBS] = "must be an array of strings",
+	[P_GROUP] = "must be an object",
+	[P_FEATUREMAP] = "must be an object of feature names and true or false",
+	[P_FEATURELIST] = "must be an array of feature names",
 };
 
 static void *
@@ -73,6 +91,17 @@ wrong_type(struct policy_parser *pp, int k)
 	return fail(pp, pkeys[k].path, type_words[pkeys[k].type]);
 }
 
+/* A feature name from the file, quoted for a message (cut, escaped). */
+static int
+not_a_feature(struct policy_parser *pp, int k, const void *s, size_t len)
+{
+	char	name[80], problem[128];
+
+	log_clean(name, sizeof name, s, len);
+	snprintf(problem, sizeof problem, "\"%s\" is not a Jitsi feature", name);
+	return fail(pp, pkeys[k].path, problem);
+}
+
 /* The key whose value is open at the current depth, or -1 for the policy itself. */
 static int
 container(const struct policy_parser *pp)
@@ -84,7 +113,14 @@ container(const struct policy_parser *pp)
 static bool
 is_list(int k)
 {
-	return k >= 0 && pkeys[k].type == P_GLOBS;
+	return k >= 0 && (pkeys[k].type == P_GLOBS ||
+	    pkeys[k].type == P_FEATURELIST);
+}
+
+static bool
+is_map(int k)
+{
+	return k >= 0 && pkeys[k].type == P_FEATUREMAP;
 }
 
 /* A member's value is complete. */
@@ -94,6 +130,7 @@ value_done(struct policy_parser *pp)
 	if (pp->ignore == pp->depth)
 		pp->ignore = 0;
 	pp->cur = -1;
+	pp->feature = -1;
 	return 1;
 }
 
@@ -115,13 +152,34 @@ add_glob(struct policy_parser *pp, int k, const unsigned char *s, size_t len)
 	return 1;
 }
 
-/* An element of an open array: a pattern. */
+/* An element of an open array: a pattern or a feature name. */
 static int
 element(struct policy_parser *pp, int k, const unsigned char *s, size_t len)
 {
+	int f;
+
 	if (s == NULL)
 		return wrong_type(pp, k);
-	return add_glob(pp, k, s, len);
+	if (pkeys[k].type == P_GLOBS)
+		return add_glob(pp, k, s, len);
+	if ((f = feature_lookup((const char *)s, len)) == -1)
+		return not_a_feature(pp, k, s, len);
+	*(uint32_t *)field(pp->p, pkeys[k].off) |= FEATURE_BIT(f);
+	return 1;
+}
+
+static int
+feature_value(struct policy_parser *pp, int k, int b)
+{
+	char path[128];
+
+	if (b == -1) {
+		snprintf(path, sizeof path, "%s.%s", pkeys[k].path,
+		    feature_names[pp->feature]);
+		return fail(pp, path, type_words[P_BOOL]);
+	}
+	featureset_put(field(pp->p, pkeys[k].off), pp->feature, b != 0);
+	return value_done(pp);
 }
 
 static int
@@ -155,6 +213,8 @@ scalar(struct policy_parser *pp, int b, const unsigned char *s, size_t len,
 		return value_done(pp);
 	if (is_list(c))
 		return element(pp, c, s, len);
+	if (is_map(c))
+		return feature_value(pp, c, b);
 	if (k < 0)
 		return value_done(pp);
 	switch (pkeys[k].type) {
@@ -208,7 +268,7 @@ lookup(int parent, const unsigned char *key, size_t len)
 	const char	*name;
 	int		 k;
 
-	/* A dot or NUL inside a key must not make "rooms.x" an alias. */
+	/* A dot or NUL inside a key must not make "features.member" an alias. */
 	if (memchr(key, '.', len) != NULL || memchr(key, '\0', len) != NULL)
 		return -1;
 	for (k = 0; k < PK_COUNT; k++) {
@@ -224,10 +284,24 @@ static int
 cb_map_key(void *ctx, const unsigned char *key, size_t len)
 {
 	struct policy_parser	*pp = ctx;
-	int			 c = container(pp), k;
+	struct featureset	*fs;
+	char			 path[128];
+	int			 c = container(pp), k, f;
 
 	if (pp->ignore)
 		return 1;
+	if (is_map(c)) {
+		if ((f = feature_lookup((const char *)key, len)) == -1)
+			return not_a_feature(pp, c, key, len);
+		fs = field(pp->p, pkeys[c].off);
+		if (fs->given & FEATURE_BIT(f)) {
+			snprintf(path, sizeof path, "%s.%s", pkeys[c].path,
+			    feature_names[f]);
+			return fail(pp, path, "given more than once");
+		}
+		pp->feature = f;
+		return 1;
+	}
 	if ((k = lookup(c, key, len)) == -1) {
 		/* As for the file's other keys: a typo is reported, old files still load. */
 		log_warn("%s: unknown key \"%s.%s%s%.*s\" ignored", pp->file,
@@ -256,9 +330,12 @@ open_value(struct policy_parser *pp, bool object)
 	}
 	if (is_list(c))
 		return wrong_type(pp, c);
+	if (is_map(c))
+		return feature_value(pp, c, -1);
 	if (k < 0)
 		return fail(pp, "(value)", "unexpected");
-	if (object || pkeys[k].type != P_GLOBS)
+	if (object ? pkeys[k].type != P_GROUP && pkeys[k].type != P_FEATUREMAP :
+	    pkeys[k].type != P_GLOBS && pkeys[k].type != P_FEATURELIST)
 		return wrong_type(pp, k);
 	/* A list given empty is a policy too: rooms: [] allows no room. */
 	if (pkeys[k].type == P_GLOBS &&
@@ -320,7 +397,7 @@ policy_parse_begin(struct policy_parser *pp, struct policy *p,
 	pp->errlen = errlen;
 	pp->depth = 1;
 	pp->in[1] = -1;
-	pp->cur = -1;
+	pp->cur = pp->feature = -1;
 	pp->active = true;
 }
 
@@ -373,11 +450,21 @@ policy_merge(struct policy *dst, const struct policy *over,
 			*(bool *)field(&m, k->off) =
 			    *(const bool *)cfield(from, k->off);
 			break;
+		case P_FEATUREMAP:
+			*(struct featureset *)field(&m, k->off) =
+			    *(const struct featureset *)cfield(from, k->off);
+			break;
+		case P_FEATURELIST:
+			*(uint32_t *)field(&m, k->off) =
+			    *(const uint32_t *)cfield(from, k->off);
+			break;
 		case P_GLOBS:
 			if (copy_globs(&m, from, k) == -1) {
 				policy_free(&m);
 				return -1;
 			}
+			break;
+		case P_GROUP:
 			break;
 		}
 	}
@@ -409,6 +496,17 @@ print_bool(FILE *out, const struct policy *p, const char *where, int k)
 	    *(const bool *)cfield(p, pkeys[k].off) ? "true" : "false");
 }
 
+static void
+print_features(FILE *out, const struct policy *p, const char *where, int k)
+{
+	fprintf(out, "%s.%s: ", where, pkeys[k].path);
+	if (p->given & PK_BIT(k))
+		featureset_print(out, cfield(p, pkeys[k].off));
+	else
+		fprintf(out, "(not set)");
+	fputc('\n', out);
+}
+
 /* The effective policy, one "where.key: value" line per key, for check. */
 void
 policy_print(FILE *out, const struct policy *p, const char *where)
@@ -422,6 +520,15 @@ policy_print(FILE *out, const struct policy *p, const char *where)
 	/* Consulted only with a room list, so shown only then. */
 	if (p->rooms != NULL)
 		print_bool(out, p, where, PK_ALLOW_ALL_ROOMS);
+	print_features(out, p, where, PK_FEATURES_MODERATOR);
+	print_features(out, p, where, PK_FEATURES_MEMBER);
+	fprintf(out, "%s.features.requestable: ", where);
+	featurelist_print(out, p->requestable);
+	fputc('\n', out);
+	print_bool(out, p, where, PK_ALLOW_LOBBY_BYPASS);
+	print_bool(out, p, where, PK_ALLOW_SECURITY_BYPASS);
+	print_bool(out, p, where, PK_ALLOW_HIDDEN_FROM_RECORDER);
+	print_globs(out, p, where, PK_TENANTS, "(none: a request's tenant is refused)");
 }
 
 /* What check warns about in a policy: moderator tokens for every room. */

@@ -27,6 +27,7 @@ struct policy_parser {
 	int		 depth;		/* open objects and arrays, the policy's own included */
 	int		 in[4];		/* the key whose value is open at each depth */
 	int		 cur;		/* the key whose value comes next, or -1 */
+	int		 feature;	/* in a feature map, the feature named, or -1 */
 	int		 ignore;	/* depth of an unknown key's value, or 0 */
 	bool		 active;
 };
