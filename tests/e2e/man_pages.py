@@ -46,11 +46,14 @@ def main(t):
                 "max_requests_per_connection", "jwt-secret"):
         t.ok(key in flat["chat-admin-server.json.5"],
              "chat-admin-server.json(5) documents %s" % key)
-    # Jitsi's wider vocabulary: request fields, claims and keys.
+    # Jitsi's wider vocabulary: options, request fields, claims and keys.
+    for opt in ("--feature", "--lobby-bypass", "--security-bypass",
+                "--hidden-from-recorder", "--group", "--tenant"):
+        t.ok(opt in flat["chat-admin-server.8"], "chat-admin-server(8) documents %s" % opt)
     for word in ("features", "lobbyBypass", "securityBypass", "hiddenFromRecorder",
                  "group", "tenant", "context.features", "lobby_bypass",
                  "security_bypass", "hidden-from-recorder", "context.group",
-                 "context.tenant"):
+                 "context.tenant", "featureInvalid"):
         t.ok(word in flat["chat-admin-server.8"], "chat-admin-server(8) documents %s" % word)
     for key in ("features.moderator", "features.member", "features.requestable",
                 "allow_lobby_bypass", "allow_security_bypass",
