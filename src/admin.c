@@ -11,8 +11,10 @@
 
 #include "admin.h"
 #include "cas.h"
+#include "featureset.h"
 #include "log.h"
 #include "policy.h"
+#include "policyconf.h"
 #include "request.h"
 #include "verify.h"
 
@@ -57,23 +59,66 @@ parse_duration(const char *s, char *out, size_t outlen)
 	return 0;
 }
 
-/* The join link: room names are percent-encoded beyond the unreserved set. */
+/* A path segment of the link, percent-encoded beyond the unreserved set. */
 static void
-print_link(const char *base, const char *room, const char *token)
+print_segment(const char *s)
 {
-	size_t		blen = strlen(base);
-	const char	*p;
+	const char *p;
 
-	while (blen > 0 && base[blen - 1] == '/')
-		blen--;
-	printf("%.*s/", (int)blen, base);
-	for (p = room; *p != '\0'; p++) {
+	for (p = s; *p != '\0'; p++) {
 		if (isalnum((unsigned char)*p) || strchr("-._~", *p) != NULL)
 			putchar(*p);
 		else
 			printf("%%%02X", (unsigned char)*p);
 	}
+}
+
+/* The join link: base/room, or base/tenant/room for a tenant's room. */
+static void
+print_link(const char *base, const char *tenant, const char *room,
+    const char *token)
+{
+	size_t blen = strlen(base);
+
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	printf("%.*s/", (int)blen, base);
+	if (tenant != NULL) {
+		print_segment(tenant);
+		putchar('/');
+	}
+	print_segment(room);
 	printf("?jwt=%s\n", token);
+}
+
+/* --feature NAME[=true|false]: a usage error names what is wrong and the known names. */
+static void
+feature_option(struct request *r, const char *arg)
+{
+	char	names[512];
+	size_t	off = 0;
+	bool	on;
+	int	i, n;
+
+	if (feature_arg(arg, &i, &on) == 0 &&
+	    !(r->features.given & FEATURE_BIT(i))) {
+		featureset_put(&r->features, i, on);
+		r->f[F_FEATURES] = (struct value){ .type = V_COMPOUND, .b = true };
+		return;
+	}
+	if (feature_arg(arg, &i, &on) == 0)
+		fatalx(EX_USAGE, "--feature %s: given more than once",
+		    feature_names[i]);
+	names[0] = '\0';
+	for (i = 0; i < NFEATURES; i++) {
+		n = snprintf(names + off, sizeof names - off, "%s%s",
+		    i ? " " : "", feature_names[i]);
+		if (n < 0 || (size_t)n >= sizeof names - off)
+			break;
+		off += (size_t)n;
+	}
+	fatalx(EX_USAGE, "--feature: \"%s\" is not NAME, NAME=true or "
+	    "NAME=false with NAME one of: %s", arg, names);
 }
 
 static _Noreturn void
@@ -83,7 +128,9 @@ token_usage(void)
 	    "--room room --name name [--email email]\n"
 	    "\t[--avatar url] [--id id] [--moderator] "
 	    "[--valid-for duration | --valid-until epoch]\n"
-	    "\t[--url base]\n");
+	    "\t[--url base] [--feature name[=true|false]] [--lobby-bypass]\n"
+	    "\t[--security-bypass] [--hidden-from-recorder] [--group group]\n"
+	    "\t[--tenant tenant]\n");
 	exit(EX_USAGE);
 }
 
@@ -101,8 +148,15 @@ admin_token(struct cas *cas, int argc, char **argv)
 		{ "valid-for", required_argument, NULL, 'f' },
 		{ "valid-until", required_argument, NULL, 'u' },
 		{ "url", required_argument, NULL, 'U' },
+		{ "feature", required_argument, NULL, 'F' },
+		{ "lobby-bypass", no_argument, NULL, 'L' },
+		{ "security-bypass", no_argument, NULL, 'S' },
+		{ "hidden-from-recorder", no_argument, NULL, 'H' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "tenant", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const struct value yes = { .type = V_BOOL, .b = true };
 	struct request	 r;
 	struct minter	 m;
 	const char	*url = NULL, *err;
@@ -134,6 +188,12 @@ admin_token(struct cas *cas, int argc, char **argv)
 			    .s = optarg, .len = strlen(optarg) };
 			break;
 		case 'U': url = optarg; break;
+		case 'F': feature_option(&r, optarg); break;
+		case 'L': r.f[F_LOBBYBYPASS] = yes; break;
+		case 'S': r.f[F_SECURITYBYPASS] = yes; break;
+		case 'H': r.f[F_HIDDENFROMRECORDER] = yes; break;
+		case 'g': set_string(&r, F_GROUP, optarg); break;
+		case 't': set_string(&r, F_TENANT, optarg); break;
 		default: token_usage();
 		}
 	}
@@ -159,7 +219,8 @@ admin_token(struct cas *cas, int argc, char **argv)
 		fatalx(EX_OSERR, "could not make the token: out of memory");
 	printf("%s\n", m.token.data);
 	if (url != NULL)
-		print_link(url, r.f[F_CHANNEL].s, m.token.data);
+		print_link(url, r.f[F_TENANT].type == V_STRING ? r.tenant : NULL,
+		    r.f[F_CHANNEL].s, m.token.data);
 	minter_free(&m);
 	return fflush(stdout) == 0 ? 0 : EX_OSERR;
 }
@@ -170,9 +231,10 @@ admin_verify(struct cas *cas, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "room", required_argument, NULL, 'r' },
+		{ "tenant", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*room = NULL;
+	const char	*room = NULL, *tenant = NULL;
 	char		 line[32768];
 	char		*token;
 	size_t		 len;
@@ -180,12 +242,15 @@ admin_verify(struct cas *cas, int argc, char **argv)
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (ch != 'r') {
+		if (ch == 'r')
+			room = optarg;
+		else if (ch == 't')
+			tenant = optarg;
+		else {
 			fprintf(stderr, "usage: chat-admin-server [-c file | file] verify "
-			    "[--room room] token | -\n");
+			    "[--room room] [--tenant tenant] token | -\n");
 			exit(EX_USAGE);
 		}
-		room = optarg;
 	}
 	if (optind != argc - 1)
 		fatalx(EX_USAGE, "verify: give one token, or - to read it from stdin");
@@ -199,7 +264,8 @@ admin_verify(struct cas *cas, int argc, char **argv)
 	len = strlen(token);
 	while (len > 0 && isspace((unsigned char)token[len - 1]))
 		token[--len] = '\0';
-	return verify_token(cas, token, room, (long long)time(NULL), stdout);
+	return verify_token(cas, token, room, tenant, (long long)time(NULL),
+	    stdout);
 }
 
 static void
@@ -216,7 +282,6 @@ int
 admin_check(struct cas *cas)
 {
 	const struct config	*c = &cas->cfg;
-	size_t			 i;
 
 	printf("config: %s\n", c->path);
 	printf("jitsi.domain: %s\n", c->domain);
@@ -227,22 +292,8 @@ admin_check(struct cas *cas)
 	    c->secret.source);
 	show_endpoint("inbound", &c->inbound);
 	show_endpoint("outbound", &c->outbound);
-	if (c->policy.max_valid_for > 0)
-		printf("policy.max_valid_for: %lld\n", c->policy.max_valid_for);
-	else
-		printf("policy.max_valid_for: (no limit)\n");
-	printf("policy.allow_moderator: %s\n",
-	    c->policy.allow_moderator ? "true" : "false");
-	if (c->policy.rooms == NULL)
-		printf("policy.rooms: (any room)\n");
-	else {
-		printf("policy.rooms:");
-		for (i = 0; i < c->policy.nrooms; i++)
-			printf(" %s", c->policy.rooms[i]);
-		printf("%s\n", c->policy.nrooms ? "" : " (none)");
-		printf("policy.allow_all_rooms: %s\n",
-		    c->policy.allow_all_rooms ? "true" : "false");
-	}
+	policy_print(stdout, &c->policy, "policy");
+	policy_warn(&c->policy, c->path, "policy");
 	printf("limits.max_request_bytes: %lld\n", c->max_request_bytes);
 	printf("limits.idle_timeout: %lld\n", c->idle_timeout);
 	printf("limits.max_connections: %lld\n", c->max_connections);

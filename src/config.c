@@ -17,12 +17,13 @@
 
 #include "config.h"
 #include "log.h"
+#include "policyconf.h"
 #include "utf8.h"
 
 #define CONFIG_MAX	(1024 * 1024)
 #define PATH_DEPTH	32
 
-enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_ROOMS, K_ALG };
+enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_POLICY, K_ALG };
 
 /* Every key the file may hold: its dotted path, type, and where it goes. */
 static const struct key {
@@ -45,14 +46,7 @@ static const struct key {
 	{ "outbound", K_OBJECT, offsetof(struct config, outbound.set), 0, 0 },
 	{ "outbound.host", K_STRING, offsetof(struct config, outbound.host), 0, 0 },
 	{ "outbound.port", K_PORT, offsetof(struct config, outbound.port), 1, 65535 },
-	{ "policy", K_OBJECT, 0, 0, 0 },
-	{ "policy.max_valid_for", K_INT,
-	    offsetof(struct config, policy.max_valid_for), 1, LLONG_MAX },
-	{ "policy.allow_moderator", K_BOOL,
-	    offsetof(struct config, policy.allow_moderator), 0, 0 },
-	{ "policy.rooms", K_ROOMS, 0, 0, 0 },
-	{ "policy.allow_all_rooms", K_BOOL,
-	    offsetof(struct config, policy.allow_all_rooms), 0, 0 },
+	{ "policy", K_POLICY, offsetof(struct config, policy), 0, 0 },
 	{ "limits", K_OBJECT, 0, 0, 0 },
 	{ "limits.max_request_bytes", K_INT,
 	    offsetof(struct config, max_request_bytes), 64, 16 * 1024 * 1024 },
@@ -72,7 +66,7 @@ static const char *const type_words[] = {
 	[K_INT] = "must be an integer",
 	[K_BOOL] = "must be true or false",
 	[K_PORT] = "must be an integer from 1 to 65535",
-	[K_ROOMS] = "must be an array of strings",
+	[K_POLICY] = "must be an object",
 	[K_ALG] = "must be \"HS256\", \"HS384\" or \"HS512\"",
 };
 
@@ -85,7 +79,7 @@ struct loader {
 	char		 path[256];		/* dotted key of the value at hand */
 	const struct key *cur;			/* known key whose value comes next */
 	int		 ignore;		/* depth of an unknown key, or 0 */
-	bool		 in_rooms;
+	struct policy_parser pp;		/* inside a policy object */
 	bool		 top_object;
 	bool		 seen[NKEYS];
 	char		 err[320];
@@ -192,8 +186,6 @@ skip_or_fail(struct loader *l)
 {
 	if (l->depth == 0)
 		return fail(l, "(top level)", "must be a JSON object");
-	if (l->in_rooms)
-		return fail(l, "policy.rooms", type_words[K_ROOMS]);
 	return value_done(l);
 }
 
@@ -203,30 +195,14 @@ cb_number(void *ctx, const char *s, size_t len)
 	struct loader	*l = ctx;
 	long long	 n;
 
+	if (l->pp.active)
+		return policy_callbacks.yajl_number(&l->pp, s, len);
 	if (!wanted(l))
 		return skip_or_fail(l);
 	if ((l->cur->type != K_INT && l->cur->type != K_PORT) ||
 	    parse_int(s, len, &n) == -1)
 		return wrong_type(l);
 	return set_integer(l, n);
-}
-
-static int
-add_room(struct loader *l, const unsigned char *s, size_t len)
-{
-	struct policy	*p = &l->cfg->policy;
-	char		*copy, **rooms;
-
-	if (len == 0 || memchr(s, '\0', len) != NULL)
-		return fail(l, "policy.rooms", "must hold non-empty strings");
-	if ((copy = strndup((const char *)s, len)) == NULL ||
-	    (rooms = reallocarray(p->rooms, p->nrooms + 1, sizeof *rooms)) == NULL) {
-		free(copy);
-		return fail(l, "policy.rooms", "out of memory");
-	}
-	p->rooms = rooms;
-	p->rooms[p->nrooms++] = copy;
-	return 1;
 }
 
 static int
@@ -237,8 +213,8 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 	char		*copy, name[8];
 	long long	 n;
 
-	if (l->in_rooms && l->kind[l->depth] == '[' && l->ignore == 0)
-		return add_room(l, s, len);
+	if (l->pp.active)
+		return policy_callbacks.yajl_string(&l->pp, s, len);
 	if (!wanted(l))
 		return skip_or_fail(l);
 	if (memchr(s, '\0', len) != NULL)
@@ -284,6 +260,8 @@ cb_boolean(void *ctx, int b)
 {
 	struct loader *l = ctx;
 
+	if (l->pp.active)
+		return policy_callbacks.yajl_boolean(&l->pp, b);
 	if (!wanted(l))
 		return skip_or_fail(l);
 	if (l->cur->type != K_BOOL)
@@ -297,6 +275,8 @@ cb_null(void *ctx)
 {
 	struct loader *l = ctx;
 
+	if (l->pp.active)
+		return policy_callbacks.yajl_null(&l->pp);
 	return wanted(l) ? wrong_type(l) : skip_or_fail(l);
 }
 
@@ -316,11 +296,16 @@ cb_start_map(void *ctx)
 {
 	struct loader *l = ctx;
 
+	if (l->pp.active)
+		return policy_callbacks.yajl_start_map(&l->pp);
 	if (l->depth == 0)
 		l->top_object = true;
-	else if (l->in_rooms && l->ignore == 0)
-		return fail(l, "policy.rooms", type_words[K_ROOMS]);
-	else if (wanted(l)) {
+	else if (wanted(l) && l->cur->type == K_POLICY) {
+		/* A policy object's members are its own parser's to read. */
+		policy_parse_begin(&l->pp, slot(l), l->cfg->path, l->path, l->err,
+		    sizeof l->err);
+		return push(l, '{');
+	} else if (wanted(l)) {
 		if (l->cur->type != K_OBJECT)
 			return wrong_type(l);
 		if (l->cur->off != 0)
@@ -336,6 +321,8 @@ cb_map_key(void *ctx, const unsigned char *key, size_t len)
 	size_t		 base = l->pathlen[l->depth], i;
 	int		 n;
 
+	if (l->pp.active)
+		return policy_callbacks.yajl_map_key(&l->pp, key, len);
 	n = snprintf(l->path + base, sizeof l->path - base, "%s%.*s",
 	    base ? "." : "", (int)len, (const char *)key);
 	if (n < 0 || (size_t)n >= sizeof l->path - base)
@@ -367,19 +354,12 @@ cb_start_array(void *ctx)
 {
 	struct loader *l = ctx;
 
+	if (l->pp.active)
+		return policy_callbacks.yajl_start_array(&l->pp);
 	if (l->depth == 0)
 		return fail(l, "(top level)", "must be a JSON object");
-	if (l->in_rooms && l->ignore == 0)
-		return fail(l, "policy.rooms", type_words[K_ROOMS]);
-	if (wanted(l)) {
-		if (l->cur->type != K_ROOMS)
-			return wrong_type(l);
-		l->in_rooms = true;
-		/* rooms: [] is a policy too: it allows no room at all. */
-		if (l->cfg->policy.rooms == NULL &&
-		    (l->cfg->policy.rooms = calloc(1, sizeof(char *))) == NULL)
-			return fail(l, "policy.rooms", "out of memory");
-	}
+	if (wanted(l))
+		return wrong_type(l);
 	return push(l, '[');
 }
 
@@ -388,8 +368,13 @@ cb_end(void *ctx)
 {
 	struct loader *l = ctx;
 
-	if (l->kind[l->depth] == '[' && l->in_rooms && l->ignore == 0)
-		l->in_rooms = false;
+	if (l->pp.active) {
+		if (!policy_callbacks.yajl_end_map(&l->pp))
+			return 0;
+		/* The policy object's own closing brace closes it here too. */
+		if (l->pp.active)
+			return 1;
+	}
 	l->depth--;
 	return value_done(l);
 }
@@ -607,7 +592,7 @@ config_load(struct config *cfg, const char *path, struct cfgerr *e)
 	memset(cfg, 0, sizeof *cfg);
 	cfg->path = path;
 	cfg->alg = ALG_HS256;
-	cfg->policy.allow_moderator = true;
+	policy_defaults(&cfg->policy);
 	cfg->max_request_bytes = 65536;
 	cfg->idle_timeout = 60;
 	cfg->max_connections = 64;

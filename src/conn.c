@@ -73,7 +73,7 @@ log_answer(struct conn *c, const struct request *r, const char *err)
 {
 	const struct value	*name = &r->f[F_DISPLAYNAME];
 	const struct value	*room = &r->f[F_CHANNEL];
-	char			 n[80], rm[80], seq[40];
+	char			 n[80], rm[80], seq[40], tn[80];
 
 	if (!log_enabled(LOG_INFO))
 		return;
@@ -84,8 +84,12 @@ log_answer(struct conn *c, const struct request *r, const char *err)
 	}
 	log_clean(n, sizeof n, name->s, name->len);
 	log_clean(rm, sizeof rm, room->s, room->len);
-	log_info("%s: token for \"%s\" room=%s moderator=%s valid_until=%lld seq=%s",
-	    c->opts->peer, n, rm, r->moderator ? "true" : "false", r->exp, seq);
+	tn[0] = '\0';
+	if (r->f[F_TENANT].type == V_STRING)
+		log_clean(tn, sizeof tn, r->tenant, r->tenantlen);
+	log_info("%s: token for \"%s\" room=%s%s%s moderator=%s valid_until=%lld "
+	    "seq=%s", c->opts->peer, n, rm, tn[0] ? " tenant=" : "", tn,
+	    r->moderator ? "true" : "false", r->exp, seq);
 }
 
 /* One request, one reply: validate, apply the policy, mint, and queue the answer. */

@@ -27,7 +27,10 @@ usage(int status)
 	    "       chat-admin-server [-qv] [-c file | file] token --room room --name name\n"
 	    "           [--email email] [--avatar url] [--id id] [--moderator]\n"
 	    "           [--valid-for duration | --valid-until epoch] [--url base]\n"
-	    "       chat-admin-server [-qv] [-c file | file] verify [--room room] token | -\n"
+	    "           [--feature name[=true|false]] [--lobby-bypass] [--security-bypass]\n"
+	    "           [--hidden-from-recorder] [--group group] [--tenant tenant]\n"
+	    "       chat-admin-server [-qv] [-c file | file] verify [--room room]\n"
+	    "           [--tenant tenant] token | -\n"
 	    "       chat-admin-server [-qv] [-c file | file] check\n"
 	    "       chat-admin-server -h | -V\n");
 	exit(status);

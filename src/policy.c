@@ -1,4 +1,4 @@
-/* policy.c: the operator's minting limits: longest validity, moderators, rooms. */
+/* policy.c: the operator's minting limits: validity, moderators, rooms, features, bypasses, tenants. */
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,29 +7,92 @@
 #include "policy.h"
 #include "request.h"
 
-/* Jitsi lowercases room names, so the globs match case-insensitively. */
+/* A policy with nothing given: what a configuration without policy keys means. */
+void
+policy_defaults(struct policy *p)
+{
+	memset(p, 0, sizeof *p);
+	p->max_valid_for = DEFAULT_MAX_VALID_FOR;
+	p->allow_moderator = true;
+}
+
+/* Jitsi lowercases names, so the globs match case-insensitively; never against "*". */
 static bool
-room_allowed(const struct policy *p, const char *channel)
+glob_match(char *const *globs, size_t n, const char *name)
 {
 	size_t i;
 
-	if (p->rooms == NULL)
-		return true;
-	if (strcmp(channel, "*") == 0)
-		return p->allow_all_rooms;
-	for (i = 0; i < p->nrooms; i++)
-		if (fnmatch(p->rooms[i], channel, FNM_CASEFOLD) == 0)
+	if (strcmp(name, "*") == 0)
+		return false;
+	for (i = 0; i < n; i++)
+		if (fnmatch(globs[i], name, FNM_CASEFOLD) == 0)
 			return true;
 	return false;
 }
 
+static bool
+room_allowed(const struct policy *p, const char *channel)
+{
+	if (p->rooms == NULL)
+		return true;
+	if (strcmp(channel, "*") == 0)
+		return p->allow_all_rooms;
+	return glob_match(p->rooms, p->nrooms, channel);
+}
+
+/* A request's true asks for what the policy must allow; its false asks for nothing. */
+static bool
+asks(const struct request *r, enum field f)
+{
+	return r->f[f].type == V_BOOL && r->f[f].b;
+}
+
 /*
- * NULL when the validated request may be minted; otherwise why not.
- * valid_for is exp - now. A refusal is never silently shortened.
+ * The wider vocabulary: bypasses, tenant and features. On success the
+ * token's features are settled: the role's defaults, if the policy has
+ * them, with the request's own over them.
+ */
+static const char *
+vocabulary_check(const struct policy *p, struct request *r, char *msg,
+    size_t msglen)
+{
+	uint32_t	refused;
+	int		i, role;
+
+	if (asks(r, F_LOBBYBYPASS) && !p->allow_lobby_bypass)
+		return "lobbyBypass not allowed by policy";
+	if (asks(r, F_SECURITYBYPASS) && !p->allow_security_bypass)
+		return "securityBypass not allowed by policy";
+	if (asks(r, F_HIDDENFROMRECORDER) && !p->allow_hidden_from_recorder)
+		return "hiddenFromRecorder not allowed by policy";
+	if (r->f[F_TENANT].type == V_STRING &&
+	    !glob_match(p->tenants, p->ntenants, r->tenant))
+		return "tenant not allowed by policy";
+	if ((refused = r->features.given & ~p->requestable) != 0) {
+		for (i = 0; !(refused & FEATURE_BIT(i)); i++)
+			;
+		snprintf(msg, msglen, "features.%s not allowed by policy",
+		    feature_names[i]);
+		return msg;
+	}
+	role = r->moderator ? PK_FEATURES_MODERATOR : PK_FEATURES_MEMBER;
+	r->token_features = (p->given & PK_BIT(role)) ? (r->moderator ?
+	    p->moderator_features : p->member_features) :
+	    (struct featureset){ 0, 0 };
+	featureset_over(&r->token_features, &r->features);
+	r->token_has_features = (p->given & PK_BIT(role)) ||
+	    r->features.given != 0;
+	return NULL;
+}
+
+/*
+ * NULL when the validated request may be minted, with the token's features
+ * settled in r; otherwise why not. valid_for is exp - now. A refusal is
+ * never silently shortened.
  */
 const char *
-policy_check(const struct policy *p, const struct request *r,
-    long long valid_for, char *msg, size_t msglen)
+policy_check(const struct policy *p, struct request *r, long long valid_for,
+    char *msg, size_t msglen)
 {
 	if (p->max_valid_for > 0 && valid_for > p->max_valid_for) {
 		snprintf(msg, msglen,
@@ -41,17 +104,24 @@ policy_check(const struct policy *p, const struct request *r,
 		return "moderator tokens are not allowed by policy";
 	if (!room_allowed(p, r->f[F_CHANNEL].s))
 		return "channel not allowed by policy";
-	return NULL;
+	return vocabulary_check(p, r, msg, msglen);
+}
+
+static void
+free_globs(char ***globs, size_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		free((*globs)[i]);
+	free(*globs);
+	*globs = NULL;
+	*n = 0;
 }
 
 void
 policy_free(struct policy *p)
 {
-	size_t i;
-
-	for (i = 0; i < p->nrooms; i++)
-		free(p->rooms[i]);
-	free(p->rooms);
-	p->rooms = NULL;
-	p->nrooms = 0;
+	free_globs(&p->rooms, &p->nrooms);
+	free_globs(&p->tenants, &p->ntenants);
 }

@@ -1,16 +1,21 @@
 /* request.c: one request's fields, parsed from JSON as it streams in, and their rules. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "featureset.h"
+#include "nodeprep.h"
 #include "request.h"
 #include "utf8.h"
 
 /* In enum field's order; the lengths come from the same list. */
 #define FIELD_LIST \
 	X("cmd") X("displayName") X("channel") X("moderator") X("email") \
-	X("avatar") X("id") X("validFor") X("validUntil") X("seq")
+	X("avatar") X("id") X("validFor") X("validUntil") X("seq") \
+	X("features") X("lobbyBypass") X("securityBypass") \
+	X("hiddenFromRecorder") X("group") X("tenant")
 
 const char *const field_names[F_COUNT] = {
 #define X(name)	name,
@@ -96,6 +101,61 @@ set_value(struct reqparser *p, enum vtype type, const void *s, size_t len,
 	return 1;
 }
 
+/* The first problem inside the features object is the one reported. */
+static void
+feature_fail(struct reqparser *p, const char *name, size_t len,
+    const char *problem)
+{
+	struct request	*r = &p->req;
+	size_t		 i;
+
+	if (r->features_error != NULL)
+		return;
+	/* Name the member only when it is short, printable ASCII. */
+	for (i = 0; i < len && (unsigned char)name[i] >= 0x20 &&
+	    (unsigned char)name[i] < 0x7f; i++)
+		;
+	if (i == len && len <= 40)
+		snprintf(r->features_errbuf, sizeof r->features_errbuf,
+		    "features.%.*s %s", (int)len, name, problem);
+	else
+		snprintf(r->features_errbuf, sizeof r->features_errbuf,
+		    "features has a member that %s", problem);
+	r->features_error = r->features_errbuf;
+}
+
+/* A member's name inside features: one of Jitsi's features, once. */
+static void
+feature_key(struct reqparser *p, const unsigned char *key, size_t len)
+{
+	int f = feature_lookup((const char *)key, len);
+
+	p->feature = -1;
+	if (f == -1)
+		feature_fail(p, (const char *)key, len, "is not a Jitsi feature");
+	else if (p->req.features.given & FEATURE_BIT(f))
+		feature_fail(p, (const char *)key, len, "given more than once");
+	else
+		p->feature = f;
+}
+
+/* A member's value inside features: true or false. */
+static int
+feature_value(struct reqparser *p, enum vtype type, bool b)
+{
+	const char *name;
+
+	if (p->feature >= 0) {
+		name = feature_names[p->feature];
+		if (type != V_BOOL)
+			feature_fail(p, name, strlen(name), "must be true or false");
+		else
+			featureset_put(&p->req.features, p->feature, b);
+	}
+	p->feature = -1;
+	return 1;
+}
+
 static int
 scalar(struct reqparser *p, enum vtype type, const void *s, size_t len, bool b)
 {
@@ -104,6 +164,8 @@ scalar(struct reqparser *p, enum vtype type, const void *s, size_t len, bool b)
 		p->complete = true;
 		return 1;
 	}
+	if (p->depth == 2 && p->in_features)
+		return feature_value(p, type, b);
 	return set_value(p, type, s, len, b);
 }
 
@@ -136,8 +198,15 @@ open_compound(struct reqparser *p, bool is_object)
 {
 	if (p->depth == 0)
 		top_value(p, is_object);
-	else
-		set_value(p, V_COMPOUND, NULL, 0, false);
+	else if (p->depth == 2 && p->in_features)
+		feature_value(p, V_COMPOUND, false);
+	else {
+		/* Only the first features object of the request is read into it. */
+		if (p->depth == 1 && p->key == F_FEATURES && is_object &&
+		    p->req.f[F_FEATURES].type == V_ABSENT && !p->complete)
+			p->in_features = true;
+		set_value(p, V_COMPOUND, NULL, 0, is_object);
+	}
 	p->depth++;
 	return 1;
 }
@@ -147,6 +216,8 @@ close_compound(struct reqparser *p)
 {
 	if (--p->depth == 0)
 		p->complete = true;
+	if (p->depth == 1)
+		p->in_features = false;
 	return 1;
 }
 
@@ -163,6 +234,8 @@ cb_map_key(void *ctx, const unsigned char *key, size_t len)
 
 	if (p->depth == 1)
 		p->key = lookup_field(key, len);
+	else if (p->depth == 2 && p->in_features)
+		feature_key(p, key, len);
 	return 1;
 }
 
@@ -204,6 +277,7 @@ reqparser_init(struct reqparser *p, size_t max_bytes)
 	if ((p->arena = malloc(p->cap)) == NULL)
 		return -1;
 	p->key = F_COUNT;
+	p->feature = -1;
 	if (new_handle(p) == -1) {
 		free(p->arena);
 		return -1;
@@ -270,10 +344,13 @@ reqparser_next(struct reqparser *p)
 	/* A request cut short (malformed, oversized) may have left yajl mid-value. */
 	bool rebuild = p->broken || !p->finished;
 
-	memset(&p->req, 0, sizeof p->req);
+	/* All but the tenant's 1 KiB buffer, which request_validate writes first. */
+	memset(&p->req, 0, offsetof(struct request, tenant));
 	p->depth = 0;
 	p->key = F_COUNT;
 	p->complete = p->finished = false;
+	p->in_features = false;
+	p->feature = -1;
 	p->last = 0;
 	p->used = 0;
 	return rebuild ? new_handle(p) : 0;
@@ -370,6 +447,67 @@ check_validity(struct request *r, long long now)
 	return NULL;
 }
 
+/* An optional string of the wider vocabulary: absent, or not empty. */
+static bool
+nonempty_ok(const struct value *v, enum field f, char *msg, size_t msglen)
+{
+	if (!string_ok(v, f, false, msg, msglen))
+		return false;
+	if (v->type == V_STRING && v->len == 0) {
+		snprintf(msg, msglen, "%s must not be empty", field_names[f]);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The fields of Jitsi's wider vocabulary: features (an object of booleans),
+ * the three user flags (booleans), group and tenant (strings; the tenant
+ * is prepared as Prosody prepares a node, like a room).
+ */
+static const char *
+check_vocabulary(struct request *r, char *msg, size_t msglen)
+{
+	static const enum field flags[] = {
+		F_LOBBYBYPASS, F_SECURITYBYPASS, F_HIDDENFROMRECORDER
+	};
+	const struct value	*v = &r->f[F_FEATURES];
+	const char		*why;
+	size_t			 i;
+
+	/* Most requests carry none of these fields, which enum field keeps together. */
+	for (i = F_FEATURES; i <= F_TENANT && r->f[i].type == V_ABSENT; i++)
+		;
+	if (i > F_TENANT)
+		return NULL;
+	if (v->type == V_DUP)
+		return "features given more than once";
+	if (v->type != V_ABSENT && v->type != V_NULL &&
+	    !(v->type == V_COMPOUND && v->b))
+		return "features must be an object";
+	if (r->features_error != NULL)
+		return r->features_error;
+	for (i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		v = &r->f[flags[i]];
+		if (v->type == V_ABSENT || v->type == V_NULL || v->type == V_BOOL)
+			continue;
+		snprintf(msg, msglen, "%s %s", field_names[flags[i]],
+		    v->type == V_DUP ? "given more than once" :
+		    "must be true or false");
+		return msg;
+	}
+	if (!nonempty_ok(&r->f[F_GROUP], F_GROUP, msg, msglen) ||
+	    !nonempty_ok(&r->f[F_TENANT], F_TENANT, msg, msglen))
+		return msg;
+	v = &r->f[F_TENANT];
+	if (v->type == V_STRING &&
+	    (why = nodeprep(v->s, v->len, r->tenant, &r->tenantlen)) != NULL) {
+		snprintf(msg, msglen, "tenant %s", why);
+		return msg;
+	}
+	return NULL;
+}
+
 /*
  * Apply the protocol's field rules, in a fixed order so that the same bad
  * request always draws the same message. NULL when the request is good.
@@ -412,5 +550,5 @@ request_validate(struct request *r, long long now, char *msg, size_t msglen)
 		return "seq given more than once";
 	if (r->f[F_SEQ].type == V_COMPOUND)
 		return "seq must be a string, number, boolean or null";
-	return NULL;
+	return check_vocabulary(r, msg, msglen);
 }

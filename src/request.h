@@ -6,9 +6,13 @@
 #include <stddef.h>
 #include <yajl/yajl_parse.h>
 
+#include "featureset.h"
+#include "nodeprep.h"
+
 enum field {
 	F_CMD, F_DISPLAYNAME, F_CHANNEL, F_MODERATOR, F_EMAIL, F_AVATAR, F_ID,
-	F_VALIDFOR, F_VALIDUNTIL, F_SEQ, F_COUNT
+	F_VALIDFOR, F_VALIDUNTIL, F_SEQ, F_FEATURES, F_LOBBYBYPASS,
+	F_SECURITYBYPASS, F_HIDDENFROMRECORDER, F_GROUP, F_TENANT, F_COUNT
 };
 
 enum vtype {
@@ -20,7 +24,7 @@ struct value {
 	enum vtype	 type;
 	const char	*s;	/* V_STRING, V_NUMBER: NUL-terminated */
 	size_t		 len;
-	bool		 b;	/* V_BOOL */
+	bool		 b;	/* V_BOOL; V_COMPOUND: an object, not an array */
 };
 
 struct request {
@@ -29,7 +33,18 @@ struct request {
 	char		 errbuf[160];
 	bool		 moderator;	/* set by request_validate */
 	long long	 exp;		/* set by request_validate */
+	struct featureset features;	/* the features object's members */
+	const char	*features_error; /* the first problem inside it */
+	char		 features_errbuf[96];
+	struct featureset token_features; /* set by policy_check */
+	bool		 token_has_features;	/* set by policy_check */
+	size_t		 tenantlen;	/* set by request_validate */
+	/* Last: not cleared between requests, being written before it is read. */
+	char		 tenant[NODEPREP_MAX];	/* set by request_validate: prepared */
 };
+
+_Static_assert(sizeof(struct request) - offsetof(struct request, tenant) <
+    NODEPREP_MAX + sizeof(long long), "tenant is the last member of a request");
 
 /* Streams bytes through yajl into a struct request; one per connection. */
 struct reqparser {
@@ -40,6 +55,8 @@ struct reqparser {
 	bool		 complete;	/* a whole top-level value was parsed */
 	bool		 broken;	/* yajl must be replaced before reuse */
 	bool		 finished;	/* reqparser_finish ran: yajl holds nothing */
+	bool		 in_features;	/* inside the features object's members */
+	int		 feature;	/* the member named there, or -1 */
 	unsigned char	 last;		/* the last non-blank byte fed */
 	char		*arena;		/* decoded strings of the request */
 	size_t		 used;

@@ -5,6 +5,7 @@
 
 #include "b64url.h"
 #include "config.h"
+#include "featureset.h"
 #include "json.h"
 #include "request.h"
 #include "sign.h"
@@ -20,7 +21,7 @@ claim_string(struct minter *m, const char *s, size_t len)
 /*
  * The claims that are the same in every token of this configuration,
  * {"iss":…,"aud":…,"sub":…,"room" — made once, so each token only has its
- * own strings escaped.
+ * own strings escaped. A token for a tenant takes it up to "sub": only.
  */
 int
 minter_init(struct minter *m, const struct config *cfg)
@@ -36,12 +37,17 @@ minter_init(struct minter *m, const struct config *cfg)
 		return -1;
 	/* yajl_gen_status_ok is 0: OR-ing the statuses tells if any call failed. */
 	st = yajl_gen_map_open(g);
-	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++)
+	for (i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
 		st |= yajl_gen_string(g, (const unsigned char *)fixed[i],
 		    strlen(fixed[i]));
+		/* After fixed[4], the key "sub" (yajl writes its colon next). */
+		if (i == 4)
+			m->subat = m->prefix.len + 1;
+	}
 	yajl_gen_free(g);
 	if (st != yajl_gen_status_ok || buf_append(&m->prefix, ":", 1) == -1 ||
-	    m->prefix.failed || (m->g = json_gen(&m->claims)) == NULL)
+	    m->prefix.failed || m->prefix.data[m->subat - 1] != ':' ||
+	    (m->g = json_gen(&m->claims)) == NULL)
 		return -1;
 	return 0;
 }
@@ -57,10 +63,72 @@ minter_free(struct minter *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* The fixed prefix up to "room":, with the tenant as sub when there is one. */
+static int
+gen_head(struct minter *m, const struct request *r)
+{
+	struct buf *c = &m->claims;
+
+	if (r->f[F_TENANT].type != V_STRING)
+		return buf_append(c, m->prefix.data, m->prefix.len);
+	return buf_append(c, m->prefix.data, m->subat) == -1 ||
+	    claim_string(m, r->tenant, r->tenantlen) == -1 ||
+	    APPEND_LIT(c, ",\"room\":") == -1 ? -1 : 0;
+}
+
+/* Whether the request carries any claim of the wider vocabulary. */
+static bool
+has_vocabulary(const struct request *r)
+{
+	return r->token_has_features || r->f[F_LOBBYBYPASS].type == V_BOOL ||
+	    r->f[F_SECURITYBYPASS].type == V_BOOL ||
+	    r->f[F_HIDDENFROMRECORDER].type == V_BOOL ||
+	    r->f[F_GROUP].type == V_STRING || r->f[F_TENANT].type == V_STRING;
+}
+
+/*
+ * The rest of context.user (the flags, as booleans: their plugins compare
+ * with true), then context's features, group and tenant, and the closing
+ * braces.
+ */
+static int
+gen_vocabulary(struct minter *m, const struct request *r)
+{
+	static const struct { enum field f; const char *claim; } flags[] = {
+		{ F_LOBBYBYPASS, ",\"lobby_bypass\":" },
+		{ F_SECURITYBYPASS, ",\"security_bypass\":" },
+		{ F_HIDDENFROMRECORDER, ",\"hidden-from-recorder\":" },
+	};
+	struct buf	*c = &m->claims;
+	size_t		 i;
+
+	for (i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		if (r->f[flags[i].f].type != V_BOOL)
+			continue;
+		if (buf_append(c, flags[i].claim, strlen(flags[i].claim)) == -1 ||
+		    (r->f[flags[i].f].b ? APPEND_LIT(c, "true") :
+		    APPEND_LIT(c, "false")) == -1)
+			return -1;
+	}
+	if (APPEND_LIT(c, "}") == -1 ||
+	    (r->token_has_features &&
+	    (APPEND_LIT(c, ",\"features\":") == -1 ||
+	    featureset_json(c, &r->token_features) == -1)) ||
+	    (r->f[F_GROUP].type == V_STRING &&
+	    (APPEND_LIT(c, ",\"group\":") == -1 ||
+	    claim_string(m, r->f[F_GROUP].s, r->f[F_GROUP].len) == -1)) ||
+	    (r->f[F_TENANT].type == V_STRING &&
+	    (APPEND_LIT(c, ",\"tenant\":") == -1 ||
+	    claim_string(m, r->tenant, r->tenantlen) == -1)))
+		return -1;
+	return APPEND_LIT(c, "}}");
+}
+
 /*
  * The claims in Jitsi's order: the fixed prefix, room, times, then
  * context.user with the moderator flag spelt the ways Jitsi's plugins read
- * it (top-level boolean, affiliation, string).
+ * it (top-level boolean, affiliation, string), then the wider vocabulary
+ * when the request has any of it.
  */
 static int
 gen_claims(struct minter *m, const struct request *r, long long now)
@@ -69,7 +137,7 @@ gen_claims(struct minter *m, const struct request *r, long long now)
 	struct buf	*c = &m->claims;
 	size_t		 i;
 
-	if (buf_append(c, m->prefix.data, m->prefix.len) == -1 ||
+	if (gen_head(m, r) == -1 ||
 	    claim_string(m, r->f[F_CHANNEL].s, r->f[F_CHANNEL].len) == -1 ||
 	    APPEND_LIT(c, ",\"iat\":") == -1 || json_int(c, now) == -1 ||
 	    APPEND_LIT(c, ",\"nbf\":") == -1 ||
@@ -91,9 +159,11 @@ gen_claims(struct minter *m, const struct request *r, long long now)
 		    APPEND_LIT(c, "\":") == -1 || claim_string(m, v->s, v->len) == -1)
 			return -1;
 	}
-	return r->moderator ?
-	    APPEND_LIT(c, ",\"affiliation\":\"owner\",\"moderator\":\"true\"}}}") :
-	    APPEND_LIT(c, ",\"affiliation\":\"member\",\"moderator\":\"false\"}}}");
+	if ((r->moderator ?
+	    APPEND_LIT(c, ",\"affiliation\":\"owner\",\"moderator\":\"true\"") :
+	    APPEND_LIT(c, ",\"affiliation\":\"member\",\"moderator\":\"false\"")) == -1)
+		return -1;
+	return has_vocabulary(r) ? gen_vocabulary(m, r) : APPEND_LIT(c, "}}}");
 }
 
 /*

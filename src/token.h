@@ -18,6 +18,7 @@ struct request;
 struct minter {
 	yajl_gen	 g;
 	struct buf	 prefix;	/* {"iss":…,"aud":…,"sub":…,"room": */
+	size_t		 subat;		/* its length up to "sub": */
 	struct buf	 claims;
 	struct buf	 token;		/* NUL-terminated; len excludes the NUL */
 };

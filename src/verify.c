@@ -8,6 +8,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "cas.h"
+#include "featureset.h"
 #include "log.h"
 #include "verify.h"
 
@@ -92,6 +93,16 @@ get_any(yajl_val obj, const char *key)
 	return yajl_tree_get(obj, path, yajl_t_any);
 }
 
+/* context.KEY, or context.user.KEY with user set. */
+static yajl_val
+get_context(yajl_val claims, bool user, const char *key)
+{
+	const char *path[] = { "context", user ? "user" : key,
+	    user ? key : NULL, NULL };
+
+	return yajl_tree_get(claims, path, yajl_t_any);
+}
+
 static bool
 same_lower(const char *a, const char *b)
 {
@@ -123,11 +134,99 @@ check_times(struct check *c, yajl_val claims, long long now)
 	return 0;
 }
 
+/*
+ * Jitsi's wider vocabulary, where a token has it: the features as its web
+ * client checks them, the user flags as booleans (their plugins compare
+ * with true), group and tenant as strings; each shown on a line of its own.
+ */
+static int
+check_vocabulary(struct check *c, yajl_val claims, FILE *out)
+{
+	static const char *const flags[] = {
+		"lobby_bypass", "security_bypass", "hidden-from-recorder"
+	};
+	static const char *const strings[] = { "group", "tenant" };
+	yajl_val	 v;
+	char		 why[200], shown[80];
+	size_t		 i;
+	bool		 any = false, on;
+
+	if ((v = get_context(claims, false, "features")) != NULL) {
+		if (features_claim_check(v, why, sizeof why) == -1)
+			return bad(c, "context.features", "%s", why);
+		fprintf(out, "features:");
+		for (i = 0; i < v->u.object.len; i++)
+			if (feature_claim_value(v->u.object.values[i], &on) == 0)
+				fprintf(out, " %s=%s", v->u.object.keys[i],
+				    on ? "true" : "false");
+		fprintf(out, "%s\n", v->u.object.len ? "" : " (none)");
+	}
+	for (i = 0; i < sizeof flags / sizeof flags[0]; i++) {
+		if ((v = get_context(claims, true, flags[i])) == NULL)
+			continue;
+		if (!YAJL_IS_TRUE(v) && !YAJL_IS_FALSE(v))
+			return bad(c, "context.user", "%s is not a boolean, which is "
+			    "all its plugin reads", flags[i]);
+		fprintf(out, "%s%s=%s", any ? " " : "user flags: ", flags[i],
+		    YAJL_IS_TRUE(v) ? "true" : "false");
+		any = true;
+	}
+	if (any)
+		fputc('\n', out);
+	for (i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+		if ((v = get_context(claims, false, strings[i])) == NULL)
+			continue;
+		if (!YAJL_IS_STRING(v))
+			return bad(c, "context", "%s is not a string", strings[i]);
+		log_clean(shown, sizeof shown, v->u.string, strlen(v->u.string));
+		fprintf(out, "%s: %s\n", strings[i], shown);
+	}
+	return 0;
+}
+
+/*
+ * sub names the domain, or for a room of a tenant ([tenant]room) the
+ * tenant. With tenant given, the room being joined is that tenant's; else
+ * a token whose context.tenant is its sub is a tenant's token, its rooms
+ * [tenant]room.
+ */
+static int
+check_sub(struct check *c, struct cas *cas, yajl_val claims,
+    const char *tenant, FILE *out)
+{
+	yajl_val	 v = get_context(claims, false, "tenant");
+	const char	*sub, *own = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+	char		 shown[80];
+
+	if ((sub = get_string(claims, "sub")) == NULL)
+		return bad(c, "sub", "missing");
+	if (tenant != NULL) {
+		if (strcmp(sub, "*") != 0 && !same_lower(sub, tenant))
+			return bad(c, "sub", "\"%s\" is not the tenant \"%s\"", sub,
+			    tenant);
+		/* Jitsi's client flags a token whose tenant is not the URL's. */
+		if (own != NULL && !same_lower(own, tenant))
+			return bad(c, "tenant", "context.tenant \"%s\" is not the "
+			    "tenant \"%s\"", own, tenant);
+		return 0;
+	}
+	if (strcmp(sub, "*") == 0 || same_lower(sub, cas->cfg.domain))
+		return 0;
+	if (own != NULL && same_lower(sub, own)) {
+		log_clean(shown, sizeof shown, own, strlen(own));
+		fprintf(out, "note: a token of tenant \"%s\": Jitsi admits it to "
+		    "that tenant's rooms only\n", shown);
+		return 0;
+	}
+	return bad(c, "sub", "\"%s\" is not the domain \"%s\"", sub,
+	    cas->cfg.domain);
+}
+
 static int
 check_claims(struct check *c, struct cas *cas, yajl_val claims,
-    const char *room, long long now)
+    const char *room, const char *tenant, long long now, FILE *out)
 {
-	const char *iss, *r, *sub;
+	const char *iss, *r;
 
 	if (check_times(c, claims, now) == -1)
 		return -1;
@@ -142,19 +241,16 @@ check_claims(struct check *c, struct cas *cas, yajl_val claims,
 		return bad(c, "room", "missing");
 	if (room != NULL && strcmp(r, "*") != 0 && !same_lower(r, room))
 		return bad(c, "room", "the token is for \"%s\", not \"%s\"", r, room);
-	if ((sub = get_string(claims, "sub")) == NULL)
-		return bad(c, "sub", "missing");
-	if (strcmp(sub, "*") != 0 && !same_lower(sub, cas->cfg.domain))
-		return bad(c, "sub", "\"%s\" is not the domain \"%s\"", sub,
-		    cas->cfg.domain);
-	return 0;
+	if (check_sub(c, cas, claims, tenant, out) == -1)
+		return -1;
+	return check_vocabulary(c, claims, out);
 }
 
 /* Header, then signature in constant time, then claims: Prosody's order. */
 static int
 check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
-    struct part *s, const char *token, const char *room, long long now,
-    FILE *out)
+    struct part *s, const char *token, const char *room, const char *tenant,
+    long long now, FILE *out)
 {
 	unsigned char	 mac[EVP_MAX_MD_SIZE];
 	size_t		 maclen;
@@ -180,7 +276,7 @@ check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
 		    "token was altered");
 	if (p->json == NULL)
 		return bad(c, "claims", "not base64url-encoded JSON");
-	if (check_claims(c, cas, p->json, room, now) == -1)
+	if (check_claims(c, cas, p->json, room, tenant, now, out) == -1)
 		return -1;
 	if (get_any(p->json, "exp") == NULL)
 		fprintf(out, "note: no exp claim: this token never expires\n");
@@ -190,7 +286,7 @@ check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
 /* Print the token's header and claims and a verdict; 0 valid, 1 invalid. */
 int
 verify_token(struct cas *cas, const char *token, const char *room,
-    long long now, FILE *out)
+    const char *tenant, long long now, FILE *out)
 {
 	struct part	*parts;
 	struct check	 c = { "" };
@@ -210,7 +306,7 @@ verify_token(struct cas *cas, const char *token, const char *room,
 		parts[2].b64 = d2 + 1;
 		parts[2].b64len = strlen(d2 + 1);
 		rc = check_token(&c, cas, &parts[0], &parts[1], &parts[2], token,
-		    room, now, out);
+		    room, tenant, now, out);
 	}
 	if (rc == 0)
 		fprintf(out, "valid\n");

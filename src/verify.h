@@ -6,6 +6,7 @@
 
 struct cas;
 
-int	verify_token(struct cas *, const char *, const char *, long long, FILE *);
+int	verify_token(struct cas *, const char *, const char *, const char *,
+	    long long, FILE *);
 
 #endif

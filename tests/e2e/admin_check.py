@@ -73,6 +73,7 @@ def test_defaults(t, d):
         "jwt.audience": "jitsi",
         "jwt.algorithm": "HS256",
         "policy.allow_moderator": "true",
+        "policy.max_valid_for": "86400",
         "limits.max_request_bytes": "65536",
         "limits.idle_timeout": "60",
         "limits.max_connections": "64",
@@ -85,7 +86,11 @@ def test_defaults(t, d):
         t.ok(setting(r, key) is not None, "minimal config: shows %s" % key)
     t.ok(SECRET not in r.out + r.err,
          "minimal config: the secret's value is not in stdout or stderr")
-    t.eq(r.err, "", "minimal config, mode 0600: nothing on stderr")
+    t.eq(r.err, "chat-admin-server: warning: %s: policy allows moderator tokens "
+         "for every room: set policy.allow_moderator to false or list "
+         "policy.rooms\n" % cfg,
+         "minimal config, mode 0600: on stderr only the warning that its "
+         "policy allows moderator tokens for every room")
 
 
 def test_broken(t, d):

@@ -46,6 +46,28 @@ def main(t):
                 "max_requests_per_connection", "jwt-secret"):
         t.ok(key in flat["chat-admin-server.json.5"],
              "chat-admin-server.json(5) documents %s" % key)
+    # Jitsi's wider vocabulary: options, request fields, claims and keys.
+    for opt in ("--feature", "--lobby-bypass", "--security-bypass",
+                "--hidden-from-recorder", "--group", "--tenant"):
+        t.ok(opt in flat["chat-admin-server.8"], "chat-admin-server(8) documents %s" % opt)
+    for word in ("features", "lobbyBypass", "securityBypass", "hiddenFromRecorder",
+                 "group", "tenant", "context.features", "lobby_bypass",
+                 "security_bypass", "hidden-from-recorder", "context.group",
+                 "context.tenant", "featureInvalid"):
+        t.ok(word in flat["chat-admin-server.8"], "chat-admin-server(8) documents %s" % word)
+    for key in ("features.moderator", "features.member", "features.requestable",
+                "allow_lobby_bypass", "allow_security_bypass",
+                "allow_hidden_from_recorder", "tenants", "86400"):
+        t.ok(key in flat["chat-admin-server.json.5"],
+             "chat-admin-server.json(5) documents %s" % key)
+    for name in ("branding", "calendar", "create-polls", "file-upload", "flip",
+                 "inbound-call", "livestreaming", "live-translation", "lobby",
+                 "moderation", "outbound-call", "recording", "room",
+                 "screen-sharing", "send-groupchat", "send-private-message",
+                 "list-visitors", "sip-inbound-call", "sip-outbound-call",
+                 "transcription"):
+        t.ok(name in flat["chat-admin-server.8"],
+             "chat-admin-server(8) lists the feature %s" % name)
 
 
 if __name__ == "__main__":

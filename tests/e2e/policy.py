@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""The minting policy of the configuration: policy.max_valid_for,
-policy.allow_moderator, policy.rooms (case-insensitive globs) and
+"""The minting policy of the configuration: policy.max_valid_for (86400
+seconds unless set), policy.allow_moderator, policy.rooms (case-insensitive globs) and
 policy.allow_all_rooms.  Over a pipe every refusal is one error response
 with the agreed message and the stream goes on (each refusal is followed by
 a good request, served); the token subcommand obeys the same policy and
@@ -148,8 +148,16 @@ def test_rooms(t, d):
     cfg = write_config(d, name="no-policy.json")
     run_stream(t, cfg, "no policy", [
         ("*", {"channel": "*"}, None),
-        ("kitchen, moderator, validFor 1 week",
-         {"channel": "kitchen", "moderator": True, "validFor": 604800}, None),
+        ("kitchen, moderator, validFor 1 day",
+         {"channel": "kitchen", "moderator": True, "validFor": 86400}, None),
+        ("validFor 1 day and 1 s, past the default limit",
+         {"validFor": 86401}, REFUSED_VALIDITY % 86400),
+    ])
+    cfg = write_config(d, name="week.json", policy={"max_valid_for": 604800})
+    run_stream(t, cfg, "max_valid_for raised to a week", [
+        ("validFor 1 week", {"validFor": 604800}, None),
+        ("validFor 1 week and 1 s", {"validFor": 604801},
+         REFUSED_VALIDITY % 604800),
     ])
 
 

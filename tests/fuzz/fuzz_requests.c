@@ -7,6 +7,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "../../src/cas.h"
+#include "../../src/featureset.h"
 #include "../../src/frame.h"
 #include "../../src/log.h"
 #include "../../src/policy.h"
@@ -41,6 +42,32 @@ check_reply(struct sink *s, enum term t)
 	free(text);
 }
 
+/* Every token's claims must be one JSON object whose features Jitsi accepts. */
+static void
+check_claims(const char *token)
+{
+	static char	 claims[8192];
+	const char	*d1 = strchr(token, '.'), *d2 = strrchr(token, '.');
+	const char	*path[] = { "context", "features", NULL };
+	char		 why[200];
+	size_t		 len;
+	yajl_val	 v, f;
+
+	if (d1 == NULL || d2 == d1 ||
+	    sodium_base642bin((unsigned char *)claims, sizeof claims - 1, d1 + 1,
+	    (size_t)(d2 - d1 - 1), NULL, &len, NULL,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		abort();
+	claims[len] = '\0';
+	v = yajl_tree_parse(claims, NULL, 0);
+	if (!YAJL_IS_OBJECT(v))
+		abort();
+	f = yajl_tree_get(v, path, yajl_t_any);
+	if (f != NULL && features_claim_check(f, why, sizeof why) == -1)
+		abort();
+	yajl_tree_free(v);
+}
+
 static bool
 answer(void *arg, struct request *r, enum term t)
 {
@@ -55,6 +82,8 @@ answer(void *arg, struct request *r, enum term t)
 		    sizeof msg);
 	if (err == NULL && token_mint(&s->minter, &s->cas->signer, r, now) == -1)
 		err = "internal error";
+	if (err == NULL)
+		check_claims(s->minter.token.data);
 	buf_reset(&s->out);
 	if (response_write(&s->resp, err, err ? "" : s->minter.token.data,
 	    s->minter.token.len, now, &r->f[F_SEQ], t) == -1)
@@ -69,6 +98,7 @@ setup(void)
 {
 	static struct cas	 cas;
 	static char		*rooms[] = { "lobby", "game-*" };
+	static char		*tenants[] = { "acme", "t-*" };
 
 	if (sodium_init() < 0)
 		abort();
@@ -77,7 +107,14 @@ setup(void)
 	cas.cfg.app_id = "skotos";
 	cas.cfg.audience = "jitsi";
 	cas.cfg.policy = (struct policy){ .max_valid_for = 86400,
-	    .allow_moderator = true, .rooms = rooms, .nrooms = 2 };
+	    .allow_moderator = true, .rooms = rooms, .nrooms = 2,
+	    .allow_lobby_bypass = true, .allow_hidden_from_recorder = true,
+	    .tenants = tenants, .ntenants = 2,
+	    .requestable = FEATURE_BIT(11) | FEATURE_BIT(13) | FEATURE_BIT(19),
+	    .given = PK_BIT(PK_FEATURES_MODERATOR) };
+	/* Moderators get recording and not livestreaming; members nothing. */
+	featureset_put(&cas.cfg.policy.moderator_features, 11, true);
+	featureset_put(&cas.cfg.policy.moderator_features, 6, false);
 	if (secret_set(&cas.cfg.secret, "0123456789abcdef0123456789abcdef",
 	    32, "fuzz") == -1 ||
 	    signer_init(&cas.signer, ALG_HS256, &cas.cfg.secret) == -1)
