@@ -1,11 +1,13 @@
 #!/usr/bin/python3
-"""The operator files in contrib/ load cleanly: `systemd-analyze verify`
-accepts every systemd unit (with ExecStart pointed at the built program),
-and xinetd parses the xinetd entry and starts the service."""
+"""The operator files in contrib/ load cleanly: the unit templates hold the
+agreed settings, `systemd-analyze verify` accepts every unit as make install
+installs it (ExecStart and the config at the configured paths), and xinetd
+parses the xinetd entry as installed and starts the service."""
 
 import glob
 import os
 import pty
+import pwd
 import re
 import select
 import shutil
@@ -14,8 +16,12 @@ import subprocess
 import time
 
 from caslib import CAS_BIN, TAP, tempdir
+from installlib import (INSTALLED_BIN, INSTALLED_CONFIG, INSTALLED_SECRET,
+                        files_under, make, staged, verify_root)
 from netlib import TOP, free_port, skip
 
+# The paths in the templates, as a Debian package configures them.
+DEBIAN_PATHS = {"@sbindir@": "/usr/sbin", "@sysconfdir@": "/etc"}
 INSTALLED = "/usr/sbin/chat-admin-server"
 UNITS = ["chat-admin-server.socket", "chat-admin-server@.service",
          "chat-admin-server-listener.socket",
@@ -23,25 +29,58 @@ UNITS = ["chat-admin-server.socket", "chat-admin-server@.service",
          "chat-admin-server-outbound.service"]
 
 
-def verify_units(t, tmp):
+def template(u):
+    """Unit u's source in contrib/systemd: the file, or its .in template."""
+    src = os.path.join(TOP, "contrib", "systemd", u)
+    # An in-tree build puts the unit made from it next to the template.
+    return src + ".in" if os.path.exists(src + ".in") else src
+
+
+def as_debian(path):
+    """A template's text with the paths a Debian package gives it."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    for k, v in DEBIAN_PATHS.items():
+        text = text.replace(k, v)
+    return text
+
+
+def verify_units(t, root):
     src = os.path.join(TOP, "contrib", "systemd")
-    found = sorted(os.path.basename(p) for p in glob.glob(os.path.join(src, "*"))
-                   if p.endswith((".service", ".socket")))
-    t.eq(found, sorted(UNITS), "contrib/systemd holds the five agreed units")
+    found = sorted(re.sub(r"\.in$", "", os.path.basename(p))
+                   for p in glob.glob(os.path.join(src, "*"))
+                   if p.endswith((".socket", ".service.in")))
+    t.eq(found, sorted(UNITS), "contrib/systemd holds the five agreed units "
+         "(services as templates)")
+    unitdir = staged(root, "systemdsystemunitdir")
+    if unitdir is None:
+        for u in found:
+            skip(t, "configured --without-systemdsystemunitdir (%s)" % u)
+        return
+    installed = sorted(os.path.basename(p) for p in files_under(unitdir))
+    t.eq(installed, sorted(UNITS), "make install installs the five units")
+    for u in found:
+        with open(os.path.join(unitdir, u), encoding="utf-8") as f:
+            text = f.read()
+        left = re.findall(r"@[a-z_]+@", text)
+        if u.endswith(".socket"):
+            t.eq(left, [], "%s: installed, nothing left to substitute" % u)
+            continue
+        s = unit_settings(os.path.join(unitdir, u))
+        opt = "-i " if u.endswith("@.service") else ""
+        t.eq((left, s.get(("Service", "ExecStart")),
+              s.get(("Service", "LoadCredential"))),
+             ([], ["%s %s-c %s" % (INSTALLED_BIN, opt, INSTALLED_CONFIG)],
+              ["jwt-secret:" + INSTALLED_SECRET]),
+             "%s as installed: ExecStart runs %s with %s, the credential "
+             "is %s" % (u, INSTALLED_BIN, INSTALLED_CONFIG, INSTALLED_SECRET))
     if not shutil.which("systemd-analyze"):
         for u in found:
             skip(t, "systemd-analyze not installed (%s)" % u)
         return
-    unitdir = os.path.join(tmp, "units")
-    os.mkdir(unitdir)
-    for u in found:
-        with open(os.path.join(src, u), encoding="utf-8") as f:
-            text = f.read()
-        t.ok(INSTALLED in text or u.endswith(".socket"),
-             "%s: %s" % (u, "socket unit" if u.endswith(".socket") else "ExecStart runs " + INSTALLED))
-        # systemd-analyze checks that ExecStart's binary exists: use ours.
-        with open(os.path.join(unitdir, u), "w", encoding="utf-8") as f:
-            f.write(text.replace(INSTALLED, CAS_BIN))
+    # verify --root finds ExecStart's program in the staged tree, and the
+    # targets our units name among the host's units copied next to them.
+    unitdir = verify_root(root, unitdir)
     env = dict(os.environ)
     env["SYSTEMD_LOG_LEVEL"] = "notice"
     for u in found:
@@ -49,31 +88,34 @@ def verify_units(t, tmp):
         # them by counter and addresses; colons upset verify, so a plain one).
         name = u.replace("@.service", "@1.service")
         p = subprocess.run(["systemd-analyze", "verify", "--man=no",
-                            os.path.join(unitdir, name)],
+                            "--root=" + root, os.path.join(unitdir, name)],
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            env=env, timeout=60)
         out = p.stdout.decode("utf-8", "replace").strip()
         # Unknown keys are only warnings: any message counts as a failure.
         if not t.ok(p.returncode == 0 and out == "",
-                    "systemd-analyze verify %s: exit 0, no messages" % name):
+                    "systemd-analyze verify %s as installed: exit 0, "
+                    "no messages" % name):
             t.diag("exit %d" % p.returncode)
             t.diag(out)
 
 
-def unit_settings(path):
-    """{(section, key): [values]} of a unit file."""
+def unit_settings(path, text=None):
+    """{(section, key): [values]} of a unit file (or of its text)."""
     settings = {}
     section = None
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.strip()
-            if not line or line.startswith(("#", ";")):
-                continue
-            if line.startswith("["):
-                section = line.strip("[]")
-                continue
-            key, _, value = line.partition("=")
-            settings.setdefault((section, key.strip()), []).append(value.strip())
+    if text is None:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        if line.startswith("["):
+            section = line.strip("[]")
+            continue
+        key, _, value = line.partition("=")
+        settings.setdefault((section, key.strip()), []).append(value.strip())
     return settings
 
 
@@ -87,16 +129,21 @@ HARDENING = {
     "ProtectControlGroups": "yes", "CapabilityBoundingSet": "",
     "LimitCORE": "0",
     "LoadCredential": "jwt-secret:/etc/chat-admin-server/jwt-secret",
+    "User": "chat-admin-server", "Group": "chat-admin-server",
 }
 
 
+def settings(u):
+    """unit_settings of unit u's template, with Debian's paths."""
+    return unit_settings(None, as_debian(template(u)))
+
+
 def check_settings(t):
-    d = os.path.join(TOP, "contrib", "systemd")
-    s = unit_settings(os.path.join(d, "chat-admin-server.socket"))
+    s = settings("chat-admin-server.socket")
     t.eq((s.get(("Socket", "ListenStream")), s.get(("Socket", "Accept"))),
          (["127.0.0.1:4114"], ["yes"]),
          "chat-admin-server.socket: loopback 4114, Accept=yes")
-    s = unit_settings(os.path.join(d, "chat-admin-server-listener.socket"))
+    s = settings("chat-admin-server-listener.socket")
     t.eq((s.get(("Socket", "ListenStream")), s.get(("Socket", "Accept"))),
          (["127.0.0.1:4114"], ["no"]),
          "chat-admin-server-listener.socket: loopback 4114, Accept=no")
@@ -109,22 +156,23 @@ def check_settings(t):
             INSTALLED + " -c /etc/chat-admin-server.json",
     }
     for u, cmd in sorted(want_exec.items()):
-        s = unit_settings(os.path.join(d, u))
-        t.eq(s.get(("Service", "ExecStart")), [cmd], "%s: ExecStart" % u)
+        s = settings(u)
+        t.eq(s.get(("Service", "ExecStart")), [cmd],
+             "%s: ExecStart (with Debian's paths)" % u)
         bad = {k: s.get(("Service", k)) for k, v in HARDENING.items()
                if s.get(("Service", k)) != [v]}
         t.eq(bad, {}, "%s: every agreed hardening setting" % u)
-    s = unit_settings(os.path.join(d, "chat-admin-server@.service"))
+    s = settings("chat-admin-server@.service")
     t.eq([s.get(("Service", k)) for k in
           ("StandardInput", "StandardOutput", "StandardError")],
          [["socket"], ["socket"], ["journal"]],
          "chat-admin-server@.service: socket on stdin/stdout, stderr to the journal")
     for u in ("chat-admin-server-listener.service",
               "chat-admin-server-outbound.service"):
-        s = unit_settings(os.path.join(d, u))
+        s = settings(u)
         t.eq((s.get(("Service", "Type")), s.get(("Service", "NotifyAccess"))),
              (["notify"], ["main"]), "%s: Type=notify, NotifyAccess=main" % u)
-    s = unit_settings(os.path.join(d, "chat-admin-server-outbound.service"))
+    s = settings("chat-admin-server-outbound.service")
     t.eq(s.get(("Service", "Restart")), ["always"],
          "chat-admin-server-outbound.service: Restart=always")
 
@@ -182,18 +230,29 @@ def run_on_pty(argv, until, timeout):
     return out.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
-def check_xinetd(t, tmp):
+def check_xinetd(t, tmp, root):
     if not shutil.which("xinetd"):
         skip(t, "xinetd not installed")
         return
-    with open(os.path.join(TOP, "contrib", "xinetd.d",
+    with open(os.path.join(staged(root, "examplesdir"), "xinetd.d",
                            "chat-admin-server"), encoding="utf-8") as f:
         text = f.read()
     port = free_port()
-    # Same entry, but on a free port and with the built program.
+    # The entry as installed, but on a free port and with the built program.
     text, n = re.subn(r"(?m)^(\s*port\s*=\s*)4114\s*$", r"\g<1>%d" % port, text)
     t.eq(n, 1, "xinetd entry: port = 4114")
-    text = text.replace(INSTALLED, CAS_BIN)
+    t.eq((re.findall(r"(?m)^\s*user\s*=\s*(\S+)\s*$", text),
+          re.findall(r"(?m)^\s*server\s*=\s*(\S+)\s*$", text)),
+         (["chat-admin-server"], [INSTALLED_BIN]),
+         "xinetd entry as installed: user chat-admin-server, server %s"
+         % INSTALLED_BIN)
+    text = text.replace(INSTALLED_BIN, CAS_BIN)
+    try:
+        pwd.getpwnam("chat-admin-server")
+    except KeyError:
+        # xinetd refuses an unknown user: where the service user was never
+        # made, any other will do for parsing the entry.
+        text = re.sub(r"(?m)^(\s*user\s*=\s*)\S+", r"\1nobody", text)
     conf = os.path.join(tmp, "xinetd.conf")
     with open(conf, "w", encoding="utf-8") as f:
         f.write(text)
@@ -208,8 +267,9 @@ def check_xinetd(t, tmp):
                 re.search(r"Started service: chat-admin-server\b", out),
                 "xinetd -d -f: starts service chat-admin-server"):
         t.diag(out[-2000:])
-    t.ok(re.search(r"(?m)^\s*Server argv = \S+ -i -c /etc/chat-admin-server.json\s*$",
-                   out), "xinetd: runs the program with -i -c /etc/chat-admin-server.json")
+    t.ok(re.search(r"(?m)^\s*Server argv = \S+ -i -c %s\s*$"
+                   % re.escape(INSTALLED_CONFIG), out),
+         "xinetd: runs the program with -i -c %s" % INSTALLED_CONFIG)
     t.ok(re.search(r"(?m)^\s*Bind = (localhost|127\.0\.0\.1)\s*$", out) and
          re.search(r"(?m)^\s*port = %d\s*$" % port, out),
          "xinetd: bound to loopback only")
@@ -220,9 +280,14 @@ def check_xinetd(t, tmp):
 
 def main(t):
     with tempdir() as tmp:
-        verify_units(t, tmp)
         check_settings(t)
-        check_xinetd(t, tmp)
+        root = os.path.join(tmp, "root")
+        rc, out = make("install", root)
+        if not t.eq(rc, 0, "make install DESTDIR=...: exit 0"):
+            t.diag(out[-3000:])
+            return
+        verify_units(t, root)
+        check_xinetd(t, tmp, root)
 
 
 if __name__ == "__main__":

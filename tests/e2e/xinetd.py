@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""The contrib xinetd entry, run by a real xinetd: the program gets the
+"""The contrib xinetd entry (as make made it from its template), run by a
+real xinetd: the program gets the
 connection as stdin, stdout and stderr, so it must log through syslog and
 write nothing but responses into the stream."""
 
@@ -12,11 +13,11 @@ import subprocess
 
 from caslib import CAS_BIN, TAP, request, split_responses, tempdir, \
     write_config
-from netlib import (NL_TERM, NUL_TERM, TOP, Conn, Proc, free_port, skip,
+from installlib import INSTALLED_BIN, INSTALLED_CONFIG, made
+from netlib import (NL_TERM, NUL_TERM, Conn, Proc, free_port, skip,
                     token_problem, wait_connectable)
 
 HOST = "127.0.0.1"
-INSTALLED = "/usr/sbin/chat-admin-server"
 
 
 def readable_by(user, paths):
@@ -36,22 +37,24 @@ def make_conf(t, tmp, cfg, port):
     """The contrib entry with a free port, the built program, the test
     config, a user that can read it, plus a defaults block logging to a
     file."""
-    with open(os.path.join(TOP, "contrib", "xinetd.d",
-                           "chat-admin-server"), encoding="utf-8") as f:
+    with open(made(os.path.join("contrib", "xinetd.d", "chat-admin-server")),
+              encoding="utf-8") as f:
         text = f.read()
     text, n1 = re.subn(r"(?m)^(\s*port\s*=\s*)\d+\s*$", r"\g<1>%d" % port, text)
-    text, n2 = re.subn(r"(?m)^(\s*server\s*=\s*)%s\s*$" % re.escape(INSTALLED),
+    text, n2 = re.subn(r"(?m)^(\s*server\s*=\s*)%s\s*$" % re.escape(INSTALLED_BIN),
                        r"\g<1>%s" % CAS_BIN, text)
     # -v: the most log lines there can be, all of which must stay out of
     # the stream.
-    text, n3 = re.subn(r"(?m)^(\s*server_args\s*=\s*)-i -c /etc/chat-admin-server.json\s*$",
+    text, n3 = re.subn(r"(?m)^(\s*server_args\s*=\s*)-i -c %s\s*$"
+                       % re.escape(INSTALLED_CONFIG),
                        r"\g<1>-v -i -c %s" % cfg, text)
     t.eq((n1, n2, n3), (1, 1, 1), "the contrib entry has port, server and "
          "server_args lines to adapt")
     if os.geteuid() != 0:
         user = pwd.getpwuid(os.geteuid()).pw_name
     else:
-        # Root: keep the entry's "nobody" if it can read what it needs.
+        # Root: the entry's user may not exist here; "nobody" if it can
+        # read what it needs.
         os.chmod(tmp, 0o711)
         os.chown(cfg, pwd.getpwnam("nobody").pw_uid, -1)
         user = "nobody"
