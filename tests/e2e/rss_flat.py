@@ -73,8 +73,9 @@ def peak_rss(cfg, n, timeout=300):
         chunk = os.read(fd, 1 << 16)
         if not chunk:
             break
+        # Count across reads too: a terminator may be split between two.
+        count += (tail[-1:] + chunk).count(b"\n\0")
         tail = (tail + chunk)[-4096:]
-        count += chunk.count(b"\n\0")
     peak = vm_hwm(p.pid) if p.poll() is None else None
     writer.join(timeout=10)
     p.stdin.close()
