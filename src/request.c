@@ -24,6 +24,9 @@ static const size_t field_lens[F_COUNT] = {
 #undef X
 };
 
+/* Said of a second value and of anything else after the object. */
+#define TWO_VALUES	"more than one JSON value in the request"
+
 /* Strings are copied with their terminators; this covers the terminators. */
 #define ARENA_SLACK	(2 * F_COUNT)
 
@@ -50,9 +53,10 @@ lookup_field(const unsigned char *key, size_t len)
 static void
 top_value(struct reqparser *p, bool is_object)
 {
-	if (p->complete)
-		request_fail(&p->req, "more than one JSON value in the request");
-	else if (!is_object)
+	if (p->complete) {
+		p->extra = true;
+		request_fail(&p->req, TWO_VALUES);
+	} else if (!is_object)
 		request_fail(&p->req, "request must be a JSON object");
 }
 
@@ -145,8 +149,11 @@ open_compound(struct reqparser *p, bool is_object)
 static int
 close_compound(struct reqparser *p)
 {
-	if (--p->depth == 0)
+	/* Inside a callback yajl's count is the offset just past this brace. */
+	if (--p->depth == 0) {
 		p->complete = true;
+		p->endoff = yajl_get_bytes_consumed(p->h);
+	}
 	return 1;
 }
 
@@ -231,10 +238,17 @@ reqparser_feed(struct reqparser *p, const unsigned char *s, size_t len)
 		return -1;
 	for (n = len; n > 0 && json_space(s[n - 1]); n--)
 		;
-	if (n > 0)
-		p->last = s[n - 1];
-	if (yajl_parse(p->h, s, len) == yajl_status_ok)
+	p->endoff = 0;
+	if (yajl_parse(p->h, s, len) == yajl_status_ok) {
+		/*
+		 * A byte past the object's closing brace starts another value,
+		 * which yajl may hold unfinished (a string) into the next
+		 * request: only white space may follow the object.
+		 */
+		if (p->complete && n > p->endoff)
+			p->extra = true;
 		return 0;
+	}
 	p->broken = true;
 	msg = yajl_get_error(p->h, 0, s, len);
 	n = msg ? strcspn((char *)msg, "\n") : 0;
@@ -247,34 +261,37 @@ reqparser_feed(struct reqparser *p, const unsigned char *s, size_t len)
 }
 
 /*
- * The request's terminator arrived. A space flushes a token yajl may still
- * hold (a number at the end), so it cannot leak into the next request;
- * when the last byte fed was the object's closing brace, nothing is held.
+ * The request's terminator arrived. A space flushes a value yajl may still
+ * hold (a top-level number), for the right message. yajl holds nothing,
+ * and is reused, only when the object's closing brace was the last thing
+ * but white space that it was fed.
  */
 void
 reqparser_finish(struct reqparser *p)
 {
-	if (!p->broken && !(p->last == '}' && p->complete && p->depth == 0))
+	if (!p->broken && !p->complete)
 		(void)reqparser_feed(p, (const unsigned char *)" ", 1);
+	if (p->extra)
+		request_fail(&p->req, TWO_VALUES);
 	if (!p->broken && (!p->complete || p->depth != 0)) {
 		p->broken = true;
 		request_fail(&p->req, "malformed JSON: premature end of request");
 	}
-	p->finished = true;
+	p->clean = !p->broken && !p->extra && p->depth == 0 &&
+	    p->req.error == NULL;
 }
 
 /* Ready the parser for the next request; -1 when out of memory. */
 int
 reqparser_next(struct reqparser *p)
 {
-	/* A request cut short (malformed, oversized) may have left yajl mid-value. */
-	bool rebuild = p->broken || !p->finished;
+	/* Anything but a clean end (an error, a cut, trailing bytes) may leave yajl mid-value. */
+	bool rebuild = !p->clean;
 
 	memset(&p->req, 0, sizeof p->req);
 	p->depth = 0;
 	p->key = F_COUNT;
-	p->complete = p->finished = false;
-	p->last = 0;
+	p->complete = p->extra = p->clean = false;
 	p->used = 0;
 	return rebuild ? new_handle(p) : 0;
 }

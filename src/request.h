@@ -39,8 +39,9 @@ struct reqparser {
 	int		 key;		/* field of the current top-level key */
 	bool		 complete;	/* a whole top-level value was parsed */
 	bool		 broken;	/* yajl must be replaced before reuse */
-	bool		 finished;	/* reqparser_finish ran: yajl holds nothing */
-	unsigned char	 last;		/* the last non-blank byte fed */
+	bool		 extra;		/* more than white space followed the object */
+	bool		 clean;		/* reqparser_finish found yajl holding nothing */
+	size_t		 endoff;	/* where the object ended in the bytes being fed */
 	char		*arena;		/* decoded strings of the request */
 	size_t		 used;
 	size_t		 cap;
