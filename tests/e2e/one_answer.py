@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """One answer per request, in order, however a request goes wrong: what
-follows a request's object never spills into the next request.  Each
-stream goes through a pipe, and every token granted is checked with
-PyJWT."""
+follows a request's object never spills into the next request, a first
+request that its own newline breaks ends at that newline.  Each stream
+goes through a pipe, and every token granted is checked with PyJWT."""
 
 from caslib import (TAP, decode, request, run_filter, split_responses,
                     tempdir, write_config)
@@ -66,10 +66,28 @@ def test_trailing(t, cfg):
                    "%s after the object, %s-framed" % (name, framing))
 
 
+def test_newline_breaks_first(t, cfg):
+    """Item: a line-framed stream whose first request its newline breaks."""
+    heads = [(b'"x":"abc', "an unterminated string"),
+             (b'"x":1.', "a number cut after its point"),
+             (b'"x":-', "a lone minus sign"), (b'"x":nul', "a cut literal"),
+             (b'"x":"\\u12', "a cut \\u escape")]
+    for head, name in heads:
+        first = request(seq=1)[:-1] + b"," + head
+        data = first + b"\n" + request(seq=2) + b"\n" + request(seq=3) + b"\n"
+        expect(t, cfg, data, ["malformed JSON: ", None, None],
+               "%s at the first request's newline" % name)
+        # One byte earlier the error is not at the newline: the same answers.
+        data = first + b"\x01\n" + request(seq=2) + b"\n" + request(seq=3) + b"\n"
+        expect(t, cfg, data, ["malformed JSON: ", None, None],
+               "%s and a control byte before the newline" % name)
+
+
 def main(t):
     with tempdir() as d:
         cfg = write_config(d)
         test_trailing(t, cfg)
+        test_newline_breaks_first(t, cfg)
 
 
 if __name__ == "__main__":

@@ -117,6 +117,39 @@ main(void)
 	    "N:more than one JSON value in the request#1|N:ok#2|",
 	    "an unfinished number after the object");
 
+	/* A first request broken by its newline ends there, and the lines after it count. */
+	check(S("{\"seq\":1,\"a\":\"abc\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: invalid character inside string.#1|"
+	    "L:ok#2|L:ok#3|",
+	    "an unterminated string in a first request ends at its newline");
+	check(S("{\"seq\":1,\"a\":1.\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: malformed number, a digit is "
+	    "required after the decimal point.#1|L:ok#2|L:ok#3|",
+	    "a number cut after its point by the newline");
+	check(S("{\"seq\":1,\"a\":-\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: malformed number, a digit is "
+	    "required after the minus sign.#1|L:ok#2|L:ok#3|",
+	    "a lone minus sign cut by the newline");
+	check(S("{\"seq\":1,\"a\":nul\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: invalid string in json text.#1|"
+	    "L:ok#2|L:ok#3|",
+	    "a literal cut by the newline");
+	check(S("{\"seq\":1,\"a\":\"\\u12\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: invalid (non-hex) character "
+	    "occurs after '\\u' inside string.#1|L:ok#2|L:ok#3|",
+	    "a \\u escape cut by the newline");
+	check(S("1.\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: malformed number, a digit is "
+	    "required after the decimal point.|L:ok#2|L:ok#3|",
+	    "a bare number cut after its point by the newline");
+	check(S("{\"a\":\"xxxxx\n{\"seq\":2}\n"), 11,
+	    "L:request too large (limit 11 bytes)|L:ok#2|",
+	    "a first request that reaches the limit at its newline ends there");
+	check(S("{\"seq\":1,\n\"a\":\"abc\n}\n{\"seq\":2}\n\0{\"seq\":3}\0"), 1024,
+	    "N:malformed JSON: lexical error: invalid character inside string.#1|"
+	    "N:ok#3|",
+	    "a first request that spanned a line before its error is still skipped to its NUL");
+
 	memset(big, 'x', sizeof big);
 	memcpy(big, "{\"a\":\"", 6);
 	memcpy(big + sizeof big - 3, "\"}\0", 3);
