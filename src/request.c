@@ -27,6 +27,9 @@ static const size_t field_lens[F_COUNT] = {
 /* Said of a second value and of anything else after the object. */
 #define TWO_VALUES	"more than one JSON value in the request"
 
+/* The one command there is. */
+#define JWT_CMD		"jwt_token"
+
 /* Strings are copied with their terminators; this covers the terminators. */
 #define ARENA_SLACK	(2 * F_COUNT)
 
@@ -403,7 +406,9 @@ request_validate(struct request *r, long long now, char *msg, size_t msglen)
 		return r->error;
 	if (!string_ok(&r->f[F_CMD], F_CMD, true, msg, msglen))
 		return msg;
-	if (strcmp(r->f[F_CMD].s, "jwt_token") != 0)
+	/* By length and bytes: a decoded string may hold U+0000. */
+	if (r->f[F_CMD].len != sizeof JWT_CMD - 1 ||
+	    memcmp(r->f[F_CMD].s, JWT_CMD, sizeof JWT_CMD - 1) != 0)
 		return "unknown cmd: only \"jwt_token\" is supported";
 	if (!string_ok(&r->f[F_DISPLAYNAME], F_DISPLAYNAME, true, msg, msglen) ||
 	    !string_ok(&r->f[F_CHANNEL], F_CHANNEL, true, msg, msglen))

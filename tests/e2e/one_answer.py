@@ -1,13 +1,15 @@
 #!/usr/bin/python3
 """One answer per request, in order, however a request goes wrong: what
 follows a request's object never spills into the next request, a first
-request that its own newline breaks ends at that newline.  Each stream
-goes through a pipe, and every token granted is checked with PyJWT."""
+request that its own newline breaks ends at that newline, and cmd is
+compared by length and bytes.  Each stream goes through a pipe, and every
+token granted is checked with PyJWT."""
 
 from caslib import (TAP, decode, request, run_filter, split_responses,
                     tempdir, write_config)
 
 MORE_THAN_ONE = "more than one JSON value in the request"
+UNKNOWN_CMD = 'unknown cmd: only "jwt_token" is supported'
 
 
 def answers(t, cfg, data, what):
@@ -83,11 +85,22 @@ def test_newline_breaks_first(t, cfg):
                "%s and a control byte before the newline" % name)
 
 
+def test_cmd_bytes(t, cfg):
+    """Item: cmd is compared by length and bytes."""
+    for cmd, name in (("jwt_token\u0000anything", "jwt_token, U+0000, more"),
+                      ("jwt_token\u0000", "jwt_token and U+0000"),
+                      ("jwt_toke", "a prefix of jwt_token"),
+                      ("jwt_token ", "jwt_token and a space")):
+        expect(t, cfg, request(cmd=cmd, seq=1) + b"\n" + request(seq=2) + b"\n",
+               [UNKNOWN_CMD, None], "cmd %s" % name)
+
+
 def main(t):
     with tempdir() as d:
         cfg = write_config(d)
         test_trailing(t, cfg)
         test_newline_breaks_first(t, cfg)
+        test_cmd_bytes(t, cfg)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,15 @@ main(void)
 	    "cmd missing");
 	expect("{\"cmd\":1}", "cmd must be a string");
 	expect("{\"cmd\":\"other\"}", "unknown cmd: only \"jwt_token\" is supported");
+	expect("{\"cmd\":\"jwt_token\\u0000anything\",\"displayName\":\"B\","
+	    "\"channel\":\"c\",\"moderator\":false,\"validFor\":1}",
+	    "unknown cmd: only \"jwt_token\" is supported");
+	expect("{\"cmd\":\"jwt_token\\u0000\",\"displayName\":\"B\","
+	    "\"channel\":\"c\",\"moderator\":false,\"validFor\":1}",
+	    "unknown cmd: only \"jwt_token\" is supported");
+	expect("{\"cmd\":\"jwt_toke\",\"displayName\":\"B\","
+	    "\"channel\":\"c\",\"moderator\":false,\"validFor\":1}",
+	    "unknown cmd: only \"jwt_token\" is supported");
 	expect("{\"cmd\":\"jwt_token\",\"channel\":\"c\"}", "displayName missing");
 	expect("{\"cmd\":\"jwt_token\",\"displayName\":42}", "displayName must be a string");
 	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"\"}", "displayName must not be empty");
