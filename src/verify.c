@@ -9,6 +9,7 @@
 
 #include "cas.h"
 #include "log.h"
+#include "textsafe.h"
 #include "verify.h"
 
 #define PART_MAX	16384
@@ -39,23 +40,21 @@ bad(struct check *c, const char *rule, const char *fmt, ...)
 	return -1;
 }
 
-/* The decoded JSON as it is, but no control character reaches the terminal. */
+/*
+ * The decoded JSON as it is, but nothing in it acts on the terminal:
+ * controls (C0, DEL, C1), bidi overrides and bytes that are no UTF-8 are
+ * shown as \xNN.
+ */
 static void
 show(FILE *out, const char *label, const struct part *p)
 {
-	size_t i;
-
 	fprintf(out, "%s: ", label);
-	for (i = 0; i < p->len; i++) {
-		unsigned char c = p->bin[i];
-
-		if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else
-			putc(c, out);
-	}
+	text_safe_put(out, (const char *)p->bin, p->len);
 	putc('\n', out);
 }
+
+/* A string from the token, made safe for a message about it. */
+#define SAFE(buf, s)	(text_safe(buf, sizeof buf, s, strlen(s), false), buf)
 
 /* Decode one base64url part; the header and claims must also be JSON objects. */
 static int
@@ -127,26 +126,28 @@ static int
 check_claims(struct check *c, struct cas *cas, yajl_val claims,
     const char *room, long long now)
 {
-	const char *iss, *r, *sub;
+	const char	*iss, *r, *sub;
+	char		 a[128], b[128];
 
 	if (check_times(c, claims, now) == -1)
 		return -1;
 	if ((iss = get_string(claims, "iss")) == NULL)
 		return bad(c, "iss", "missing");
 	if (strcmp(iss, cas->cfg.app_id) != 0)
-		return bad(c, "iss", "\"%s\" is not the app_id \"%s\"", iss,
-		    cas->cfg.app_id);
+		return bad(c, "iss", "\"%s\" is not the app_id \"%s\"",
+		    SAFE(a, iss), SAFE(b, cas->cfg.app_id));
 	if (get_any(claims, "aud") == NULL)
 		return bad(c, "aud", "missing");
 	if ((r = get_string(claims, "room")) == NULL)
 		return bad(c, "room", "missing");
 	if (room != NULL && strcmp(r, "*") != 0 && !same_lower(r, room))
-		return bad(c, "room", "the token is for \"%s\", not \"%s\"", r, room);
+		return bad(c, "room", "the token is for \"%s\", not \"%s\"",
+		    SAFE(a, r), SAFE(b, room));
 	if ((sub = get_string(claims, "sub")) == NULL)
 		return bad(c, "sub", "missing");
 	if (strcmp(sub, "*") != 0 && !same_lower(sub, cas->cfg.domain))
-		return bad(c, "sub", "\"%s\" is not the domain \"%s\"", sub,
-		    cas->cfg.domain);
+		return bad(c, "sub", "\"%s\" is not the domain \"%s\"",
+		    SAFE(a, sub), SAFE(b, cas->cfg.domain));
 	return 0;
 }
 
@@ -159,6 +160,7 @@ check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
 	unsigned char	 mac[EVP_MAX_MD_SIZE];
 	size_t		 maclen;
 	const char	*typ, *alg;
+	char		 a[128];
 
 	if (decode(h, true) == -1)
 		return bad(c, "header", "not base64url-encoded JSON");
@@ -171,7 +173,7 @@ check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
 	alg = get_string(h->json, "alg");
 	if (alg == NULL || strcmp(alg, alg_name(cas->signer.alg)) != 0)
 		return bad(c, "alg", "the header's alg is \"%s\", expected \"%s\"",
-		    alg ? alg : "(none)", alg_name(cas->signer.alg));
+		    alg ? SAFE(a, alg) : "(none)", alg_name(cas->signer.alg));
 	if (decode(s, false) == -1 ||
 	    signer_mac(&cas->signer, token, (size_t)(s->b64 - 1 - token), mac,
 	    &maclen) == -1 || s->len != maclen ||
