@@ -159,7 +159,7 @@ admin_token(struct cas *cas, int argc, char **argv)
 		fatalx(EX_OSERR, "could not make the token: out of memory");
 	printf("%s\n", m.token.data);
 	if (url != NULL)
-		print_link(url, r.f[F_CHANNEL].s, m.token.data);
+		print_link(url, r.room.name, m.token.data);
 	minter_free(&m);
 	return fflush(stdout) == 0 ? 0 : EX_OSERR;
 }

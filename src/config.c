@@ -17,6 +17,8 @@
 
 #include "config.h"
 #include "log.h"
+#include "nodeprep.h"
+#include "textsafe.h"
 #include "utf8.h"
 
 #define CONFIG_MAX	(1024 * 1024)
@@ -211,15 +213,32 @@ cb_number(void *ctx, const char *s, size_t len)
 	return set_integer(l, n);
 }
 
+/*
+ * A room pattern is prepared as Prosody prepares the rooms it will be
+ * matched against (nodeprep): a pattern in capitals or in full width
+ * matches the rooms Prosody makes of such names.
+ */
 static int
 add_room(struct loader *l, const unsigned char *s, size_t len)
 {
 	struct policy	*p = &l->cfg->policy;
-	char		*copy, **rooms;
+	const char	*why;
+	char		*copy, **rooms, prep[NODEPREP_MAX], detail[96], what[200];
+	char		 shown[64];
+	size_t		 plen;
 
 	if (len == 0 || memchr(s, '\0', len) != NULL)
 		return fail(l, "policy.rooms", "must hold non-empty strings");
-	if ((copy = strndup((const char *)s, len)) == NULL ||
+	if (!utf8_valid((const char *)s, len))
+		return fail(l, "policy.rooms", "must hold valid UTF-8");
+	if ((why = nodeprep((const char *)s, len, prep, &plen)) != NULL) {
+		text_safe(shown, sizeof shown, (const char *)s, len, true);
+		snprintf(what, sizeof what, "\"%s\" %s", shown,
+		    nodeprep_explain((const char *)s, len, why, detail,
+		    sizeof detail));
+		return fail(l, "policy.rooms", what);
+	}
+	if ((copy = strndup(prep, plen)) == NULL ||
 	    (rooms = reallocarray(p->rooms, p->nrooms + 1, sizeof *rooms)) == NULL) {
 		free(copy);
 		return fail(l, "policy.rooms", "out of memory");

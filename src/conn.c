@@ -72,7 +72,6 @@ static void
 log_answer(struct conn *c, const struct request *r, const char *err)
 {
 	const struct value	*name = &r->f[F_DISPLAYNAME];
-	const struct value	*room = &r->f[F_CHANNEL];
 	char			 n[80], rm[80], seq[40];
 
 	if (!log_enabled(LOG_INFO))
@@ -83,7 +82,7 @@ log_answer(struct conn *c, const struct request *r, const char *err)
 		return;
 	}
 	log_clean(n, sizeof n, name->s, name->len);
-	log_clean(rm, sizeof rm, room->s, room->len);
+	log_clean(rm, sizeof rm, r->room.name, r->room.len);
 	log_info("%s: token for \"%s\" room=%s moderator=%s valid_until=%lld seq=%s",
 	    c->opts->peer, n, rm, r->moderator ? "true" : "false", r->exp, seq);
 }

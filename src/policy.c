@@ -7,18 +7,22 @@
 #include "policy.h"
 #include "request.h"
 
-/* Jitsi lowercases room names, so the globs match case-insensitively. */
+/*
+ * The room as Prosody names it (nodeprep) against patterns that were
+ * prepared the same way when the configuration was loaded, so case and
+ * width no longer matter on either side.
+ */
 static bool
-room_allowed(const struct policy *p, const char *channel)
+room_allowed(const struct policy *p, const struct room *room)
 {
 	size_t i;
 
 	if (p->rooms == NULL)
 		return true;
-	if (strcmp(channel, "*") == 0)
+	if (room->len == 1 && room->name[0] == '*')
 		return p->allow_all_rooms;
 	for (i = 0; i < p->nrooms; i++)
-		if (fnmatch(p->rooms[i], channel, FNM_CASEFOLD) == 0)
+		if (fnmatch(p->rooms[i], room->name, 0) == 0)
 			return true;
 	return false;
 }
@@ -39,7 +43,7 @@ policy_check(const struct policy *p, const struct request *r,
 	}
 	if (r->moderator && !p->allow_moderator)
 		return "moderator tokens are not allowed by policy";
-	if (!room_allowed(p, r->f[F_CHANNEL].s))
+	if (!room_allowed(p, &r->room))
 		return "channel not allowed by policy";
 	return NULL;
 }

@@ -10,7 +10,7 @@ struct request;
 struct policy {
 	long long	  max_valid_for;	/* seconds; 0 = no limit */
 	bool		  allow_moderator;
-	char		**rooms;		/* fnmatch globs; NULL = any room */
+	char		**rooms;		/* fnmatch globs, nodeprepped; NULL = any room */
 	size_t		  nrooms;
 	bool		  allow_all_rooms;	/* "*" when rooms is set */
 };

@@ -1,5 +1,6 @@
 /* request.c: one request's fields, parsed from JSON as it streams in, and their rules. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -291,7 +292,7 @@ reqparser_next(struct reqparser *p)
 	/* Anything but a clean end (an error, a cut, trailing bytes) may leave yajl mid-value. */
 	bool rebuild = !p->clean;
 
-	memset(&p->req, 0, sizeof p->req);
+	memset(&p->req, 0, offsetof(struct request, room));
 	p->depth = 0;
 	p->key = F_COUNT;
 	p->complete = p->extra = p->clean = false;
@@ -317,25 +318,29 @@ parse_integer(const struct value *v, long long *out)
 	return 0;
 }
 
-/* What cannot stand in a Jitsi room (an XMPP node) name. */
-static bool
-valid_room(const char *s, size_t len)
+/*
+ * The channel as Prosody names the room a user joins by it, its nodeprep;
+ * NULL, or why no room can have that name. "*" stays "*", the wildcard.
+ */
+static const char *
+prepare_room(struct room *rm, const char *s, size_t len, char *msg,
+    size_t msglen)
 {
-	size_t i;
+	const char	*why;
+	char		 detail[96];
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '"': case '&': case '\'': case '/': case ':': case '<':
-		case '>': case '@': case 0x7f:
-			return false;
-		default:
-			if (c <= 0x20)
-				return false;
-		}
+	if (rm->fromlen == len && memcmp(rm->from, s, len) == 0)
+		return NULL;
+	rm->fromlen = 0;
+	if ((why = nodeprep(s, len, rm->name, &rm->len)) != NULL) {
+		snprintf(msg, msglen, "channel %s",
+		    nodeprep_explain(s, len, why, detail, sizeof detail));
+		return msg;
 	}
-	return true;
+	/* nodeprep took it, so it is shorter than NODEPREP_MAX. */
+	memcpy(rm->from, s, len);
+	rm->fromlen = len;
+	return NULL;
 }
 
 /* Common checks of a string field: false, with msg written, when it fails. */
@@ -414,8 +419,8 @@ request_validate(struct request *r, long long now, char *msg, size_t msglen)
 	    !string_ok(&r->f[F_CHANNEL], F_CHANNEL, true, msg, msglen))
 		return msg;
 	v = &r->f[F_CHANNEL];
-	if (!valid_room(v->s, v->len))
-		return "channel contains characters not allowed in a room name";
+	if ((err = prepare_room(&r->room, v->s, v->len, msg, msglen)) != NULL)
+		return err;
 	v = &r->f[F_MODERATOR];
 	if (v->type == V_ABSENT)
 		return "moderator missing";

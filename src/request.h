@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <yajl/yajl_parse.h>
 
+#include "nodeprep.h"
+
 enum field {
 	F_CMD, F_DISPLAYNAME, F_CHANNEL, F_MODERATOR, F_EMAIL, F_AVATAR, F_ID,
 	F_VALIDFOR, F_VALIDUNTIL, F_SEQ, F_COUNT
@@ -23,12 +25,25 @@ struct value {
 	bool		 b;	/* V_BOOL */
 };
 
+/*
+ * The channel as Prosody names its room (nodeprep). It outlives the
+ * request, so a channel asked for again is not prepared again.
+ */
+struct room {
+	char		 name[NODEPREP_MAX];	/* NUL-terminated */
+	size_t		 len;
+	char		 from[NODEPREP_MAX];	/* the channel it was made from */
+	size_t		 fromlen;		/* 0: none yet */
+};
+
 struct request {
 	struct value	 f[F_COUNT];
 	const char	*error;		/* set while parsing: malformed, too large, ... */
 	char		 errbuf[160];
 	bool		 moderator;	/* set by request_validate */
 	long long	 exp;		/* set by request_validate */
+	/* Last: reqparser_next clears what comes before it, not this. */
+	struct room	 room;		/* set by request_validate */
 };
 
 /* Streams bytes through yajl into a struct request; one per connection. */

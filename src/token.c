@@ -58,9 +58,9 @@ minter_free(struct minter *m)
 }
 
 /*
- * The claims in Jitsi's order: the fixed prefix, room, times, then
- * context.user with the moderator flag spelt the ways Jitsi's plugins read
- * it (top-level boolean, affiliation, string).
+ * The claims in Jitsi's order: the fixed prefix, room (as Prosody names
+ * it), times, then context.user with the moderator flag spelt the ways
+ * Jitsi's plugins read it (top-level boolean, affiliation, string).
  */
 static int
 gen_claims(struct minter *m, const struct request *r, long long now)
@@ -70,7 +70,7 @@ gen_claims(struct minter *m, const struct request *r, long long now)
 	size_t		 i;
 
 	if (buf_append(c, m->prefix.data, m->prefix.len) == -1 ||
-	    claim_string(m, r->f[F_CHANNEL].s, r->f[F_CHANNEL].len) == -1 ||
+	    claim_string(m, r->room.name, r->room.len) == -1 ||
 	    APPEND_LIT(c, ",\"iat\":") == -1 || json_int(c, now) == -1 ||
 	    APPEND_LIT(c, ",\"nbf\":") == -1 ||
 	    json_int(c, now - NBF_LEEWAY) == -1 ||

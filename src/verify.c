@@ -9,6 +9,7 @@
 
 #include "cas.h"
 #include "log.h"
+#include "nodeprep.h"
 #include "textsafe.h"
 #include "verify.h"
 
@@ -122,6 +123,32 @@ check_times(struct check *c, yajl_val claims, long long now)
 	return 0;
 }
 
+/*
+ * Prosody names the room a user joins by its nodeprep, and Jitsi admits
+ * when that equals the claim lowered (ASCII only, as Lua lowers), or the
+ * claim is "*".
+ */
+static int
+check_room(struct check *c, const char *claim, const char *room)
+{
+	const char	*why;
+	char		 node[NODEPREP_MAX], a[128], b[128], d[128];
+	size_t		 len;
+
+	if ((why = nodeprep(room, strlen(room), node, &len)) != NULL)
+		return bad(c, "room", "no room can be named \"%s\": it %s",
+		    SAFE(b, room), nodeprep_explain(room, strlen(room), why, d,
+		    sizeof d));
+	if (strcmp(claim, "*") == 0 || same_lower(claim, node))
+		return 0;
+	if (strcmp(node, room) == 0)
+		return bad(c, "room", "the token is for \"%s\", not \"%s\"",
+		    SAFE(a, claim), SAFE(b, node));
+	return bad(c, "room", "the token is for \"%s\", not \"%s\" (the room "
+	    "Prosody makes of \"%s\")", SAFE(a, claim), SAFE(b, node),
+	    SAFE(d, room));
+}
+
 static int
 check_claims(struct check *c, struct cas *cas, yajl_val claims,
     const char *room, long long now)
@@ -140,9 +167,8 @@ check_claims(struct check *c, struct cas *cas, yajl_val claims,
 		return bad(c, "aud", "missing");
 	if ((r = get_string(claims, "room")) == NULL)
 		return bad(c, "room", "missing");
-	if (room != NULL && strcmp(r, "*") != 0 && !same_lower(r, room))
-		return bad(c, "room", "the token is for \"%s\", not \"%s\"",
-		    SAFE(a, r), SAFE(b, room));
+	if (room != NULL && check_room(c, r, room) == -1)
+		return -1;
 	if ((sub = get_string(claims, "sub")) == NULL)
 		return bad(c, "sub", "missing");
 	if (strcmp(sub, "*") != 0 && !same_lower(sub, cas->cfg.domain))
