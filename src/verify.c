@@ -8,6 +8,7 @@
 #include <yajl/yajl_tree.h>
 
 #include "cas.h"
+#include "jsonkeys.h"
 #include "log.h"
 #include "nodeprep.h"
 #include "textsafe.h"
@@ -185,14 +186,17 @@ check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
 {
 	unsigned char	 mac[EVP_MAX_MD_SIZE];
 	size_t		 maclen;
-	const char	*typ, *alg;
-	char		 a[128];
+	const char	*typ, *alg, *why;
+	char		 a[320];
 
 	if (decode(h, true) == -1)
 		return bad(c, "header", "not base64url-encoded JSON");
 	show(out, "header", h);
 	if (decode(p, true) == 0)
 		show(out, "claims", p);
+	/* Prosody's lua-cjson reads the last of two keys, yajl_tree the first. */
+	if ((why = json_ambiguity(h->bin, h->len, a, sizeof a)) != NULL)
+		return bad(c, "header", "%s", why);
 	typ = get_string(h->json, "typ");
 	if (typ == NULL || strcmp(typ, "JWT") != 0)
 		return bad(c, "typ", "the header's typ is not \"JWT\"");
@@ -208,6 +212,8 @@ check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
 		    "token was altered");
 	if (p->json == NULL)
 		return bad(c, "claims", "not base64url-encoded JSON");
+	if ((why = json_ambiguity(p->bin, p->len, a, sizeof a)) != NULL)
+		return bad(c, "claims", "%s", why);
 	if (check_claims(c, cas, p->json, room, now) == -1)
 		return -1;
 	if (get_any(p->json, "exp") == NULL)

@@ -2,8 +2,11 @@
 """verify with hostile tokens: nothing it prints from a token can act on a
 terminal (C0 and C1 controls, DEL, bidi overrides and isolates, bytes that
 are no UTF-8 are all escaped as \\xNN) while printable UTF-8 stays
-readable.  The tokens are signed here, with Python's hmac module or PyJWT,
-never by the program."""
+readable; a key given twice in the header or the claims, at any depth,
+makes the token invalid and is named, since Jitsi's JSON reader (lua-cjson)
+takes the last one; U+0000 in a key or in a top-level string, which C
+strings would cut short, does too.  The tokens are signed here, with
+Python's hmac module or PyJWT, never by the program."""
 
 import base64
 import hashlib
@@ -128,10 +131,56 @@ def test_escaped(t, cfg):
          "a wrong alg is quoted escaped in the verdict")
 
 
+TWICE = ("given more than once (Jitsi reads the last one, other readers may "
+         "read the first)")
+
+
+def test_duplicates(t, cfg):
+    body = json.dumps(claims(), separators=(",", ":")).encode()
+    cases = [
+        (b'{"alg":"HS256","alg":"none","typ":"JWT"}', body, "header",
+         'key "alg" ' + TWICE, "alg twice, the last none"),
+        (b'{"alg":"none","typ":"JWT","alg":"HS256"}', body, "header",
+         'key "alg" ' + TWICE, "alg twice, the last HS256"),
+        (b'{"alg":"HS256","typ":"JWT","typ":"JWS"}', body, "header",
+         'key "typ" ' + TWICE, "typ twice"),
+        (HEADER, body.replace(b'"room":"lobby"', b'"room":"lobby","room":"kitchen"'),
+         "claims", 'key "room" ' + TWICE, "room twice"),
+        (HEADER, body.replace(b'"iss":"skotos"', b'"iss":"skotos","\\u0069ss":"x"'),
+         "claims", 'key "iss" ' + TWICE, "iss twice, once escaped"),
+        (HEADER, body.replace(b'"name":"Bob"', b'"name":"Bob","name":"Eve"'),
+         "claims", 'key "context.user.name" ' + TWICE, "a nested claim twice"),
+        (HEADER, body.replace(b'"iss":"skotos"', b'"iss":"skotos\\u0000x"'),
+         "claims", 'key "iss" holds U+0000 in its value, which C strings cut short',
+         "iss holding U+0000 after the app_id"),
+        (b'{"alg":"HS256\\u0000x","typ":"JWT"}', body, "header",
+         'key "alg" holds U+0000 in its value, which C strings cut short',
+         "alg holding U+0000 after HS256"),
+        (b'{"alg\\u0000x":"HS256","alg":"none","typ":"JWT"}', body, "header",
+         'key "alg\\x00x" holds U+0000, which C strings cut short',
+         "a key holding U+0000 before alg"),
+    ]
+    for header, payload, rule, why, what in cases:
+        rc, out = run_raw(cfg, "verify", "--room", "lobby", signed(header, payload))
+        last = out.rstrip(b"\n").split(b"\n")[-1].decode("utf-8", "replace")
+        want = "invalid: %s: %s" % (rule, why)
+        if not t.ok(rc == 1 and last == want,
+                    "%s: exit 1, \"%s\"" % (what, want)):
+            t.diag("got: rc %r, last line %r" % (rc, last))
+    # A string deeper down may hold U+0000: only what Jitsi compares is refused.
+    payload = body.replace(b'"name":"Bob"', b'"name":"Bo\\u0000b"')
+    rc, out = run_raw(cfg, "verify", signed(HEADER, payload))
+    t.ok(rc == 0 and out.endswith(b"valid\n"),
+         "a name holding U+0000 in context.user: still valid")
+    rc, out = run_raw(cfg, "verify", signed(HEADER, body))
+    t.ok(rc == 0 and out.endswith(b"valid\n"), "the same token without duplicates is valid")
+
+
 def main(t):
     with tempdir() as d:
         cfg = write_config(d)
         test_escaped(t, cfg)
+        test_duplicates(t, cfg)
 
 
 if __name__ == "__main__":
