@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "conn.h"
 #include "frame.h"
+#include "linger.h"
 #include "log.h"
 #include "peer.h"
 #include "policy.h"
@@ -224,6 +225,9 @@ conn_serve(struct cas *cas, int in_fd, int out_fd, const struct conn_opts *o)
 		rc = -1;
 	}
 	flush(&c);
+	/* Whoever ends it (limit, idle time, stop signal), every answer written is delivered. */
+	if (!c.dead)
+		linger_drain(in_fd, out_fd);
 	log_info("%s: closed after %llu requests, %llu tokens", o->peer,
 	    c.requests, c.tokens);
 	teardown(&c);
