@@ -220,7 +220,7 @@ admin_token(struct cas *cas, int argc, char **argv)
 	printf("%s\n", m.token.data);
 	if (url != NULL)
 		print_link(url, r.f[F_TENANT].type == V_STRING ? r.tenant : NULL,
-		    r.f[F_CHANNEL].s, m.token.data);
+		    r.room.name, m.token.data);
 	minter_free(&m);
 	return fflush(stdout) == 0 ? 0 : EX_OSERR;
 }

@@ -17,7 +17,10 @@
 
 #include "config.h"
 #include "log.h"
+#include "nodeprep.h"
 #include "policyconf.h"
+#include "startfile.h"
+#include "textsafe.h"
 #include "utf8.h"
 
 #define CONFIG_MAX	(1024 * 1024)
@@ -400,24 +403,22 @@ position(const char *text, size_t off, unsigned *line, unsigned *col)
 	}
 }
 
-/* Read the whole file into guarded memory: it may hold the secret. NULL on failure. */
+/*
+ * Read the whole file into guarded memory: it may hold the secret. A pipe
+ * (-c <(...)) is read to its end; nothing is waited on forever (startfile.c).
+ * NULL on failure.
+ */
 static char *
 read_text(const char *path, size_t *lenp, int *readable_by_others,
     struct cfgerr *e)
 {
 	struct stat	 st;
-	char		*text;
+	char		*text, why[160];
 	size_t		 len = 0, cap;
-	ssize_t		 r;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return cfgerr_sys(e, EX_NOINPUT, "%s: cannot open", path), NULL;
-	if (fstat(fd, &st) == -1) {
-		cfgerr_sys(e, EX_NOINPUT, "%s: cannot read", path);
-		close(fd);
-		return NULL;
-	}
+	if ((fd = startfile_open(path, &st, why, sizeof why)) == -1)
+		return cfgerr_set(e, EX_NOINPUT, "%s: %s", path, why), NULL;
 	if (st.st_size > CONFIG_MAX) {
 		cfgerr_set(e, EX_CONFIG, "%s: larger than %d bytes", path,
 		    CONFIG_MAX);
@@ -425,25 +426,26 @@ read_text(const char *path, size_t *lenp, int *readable_by_others,
 		return NULL;
 	}
 	*readable_by_others = (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
-	/* Locked memory is scarce: a regular file gets what it holds; a pipe the cap. */
-	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size : CONFIG_MAX;
+	/* Locked memory is scarce: a regular file gets what it holds; a pipe the cap and a byte to see more. */
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size : CONFIG_MAX + 1;
 	if ((text = sodium_malloc(cap + 1)) == NULL) {
 		cfgerr_sys(e, EX_OSERR, "%s: out of memory", path);
 		close(fd);
 		return NULL;
 	}
-	while (len < cap && (r = read(fd, text + len, cap - len)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			cfgerr_sys(e, EX_NOINPUT, "%s: cannot read", path);
-			close(fd);
-			sodium_free(text);
-			return NULL;
-		}
-		len += (size_t)r;
+	if (startfile_read(fd, &st, text, cap, &len, why, sizeof why) == -1) {
+		cfgerr_set(e, EX_NOINPUT, "%s: %s", path, why);
+		close(fd);
+		sodium_free(text);
+		return NULL;
 	}
 	close(fd);
+	if (len > CONFIG_MAX) {
+		cfgerr_set(e, EX_CONFIG, "%s: larger than %d bytes", path,
+		    CONFIG_MAX);
+		sodium_free(text);
+		return NULL;
+	}
 	text[len] = '\0';
 	*lenp = len;
 	return text;

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "conn.h"
 #include "frame.h"
+#include "linger.h"
 #include "log.h"
 #include "peer.h"
 #include "policy.h"
@@ -72,7 +73,6 @@ static void
 log_answer(struct conn *c, const struct request *r, const char *err)
 {
 	const struct value	*name = &r->f[F_DISPLAYNAME];
-	const struct value	*room = &r->f[F_CHANNEL];
 	char			 n[80], rm[80], seq[40], tn[80];
 
 	if (!log_enabled(LOG_INFO))
@@ -83,7 +83,7 @@ log_answer(struct conn *c, const struct request *r, const char *err)
 		return;
 	}
 	log_clean(n, sizeof n, name->s, name->len);
-	log_clean(rm, sizeof rm, room->s, room->len);
+	log_clean(rm, sizeof rm, r->room.name, r->room.len);
 	tn[0] = '\0';
 	if (r->f[F_TENANT].type == V_STRING)
 		log_clean(tn, sizeof tn, r->tenant, r->tenantlen);
@@ -229,6 +229,9 @@ conn_serve(struct cas *cas, int in_fd, int out_fd, const struct conn_opts *o)
 		rc = -1;
 	}
 	flush(&c);
+	/* Whoever ends it (limit, idle time, stop signal), every answer written is delivered. */
+	if (!c.dead)
+		linger_drain(in_fd, out_fd);
 	log_info("%s: closed after %llu requests, %llu tokens", o->peer,
 	    c.requests, c.tokens);
 	teardown(&c);

@@ -82,8 +82,10 @@ end_request(struct frame *fr, enum term t)
 /*
  * On a NUL-framed stream a newline is white space; on a line-framed one it
  * ends the request. Before the framing is known it ends a complete value,
- * and is white space inside an unfinished one (a pretty-printed object).
- * After an error, a request that has spanned lines is skipped to its NUL.
+ * and is white space inside an unfinished one (a pretty-printed object);
+ * one that breaks the value (in a string, a number) ends it too, as the
+ * request never spanned a line. After an error, a request that has
+ * spanned lines is skipped to its NUL.
  */
 static int
 newline(struct frame *fr)
@@ -97,10 +99,11 @@ newline(struct frame *fr)
 		    end_request(fr, TERM_LF);
 	if (fr->mode == MODE_UNKNOWN && fr->rp.complete)
 		return end_request(fr, TERM_LF);
-	fr->multiline = true;
 	take(fr, (const unsigned char *)"\n", 1);
-	if (fr->mode == MODE_UNKNOWN && fr->rp.complete)
+	if (fr->mode == MODE_UNKNOWN && (fr->rp.complete ||
+	    (fr->skipping && !fr->multiline)))
 		return end_request(fr, TERM_LF);
+	fr->multiline = true;
 	return 0;
 }
 

@@ -328,6 +328,7 @@ listener_run(struct cas *cas, const int *fds, int n)
 	if ((s.kids = calloc((size_t)s.maxkids, sizeof *s.kids)) == NULL)
 		fatal(EX_OSERR, "supervisor");
 	signals_listener(cas, &s.waitmask);
+	/* fds is NULL when the inbound entry's sockets are to be made. */
 	if (n > 0)
 		memcpy(s.lfd, fds, (size_t)n * sizeof *fds);
 	s.nl = n;

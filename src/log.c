@@ -13,6 +13,7 @@
 #include <systemd/sd-journal.h>
 
 #include "log.h"
+#include "textsafe.h"
 
 enum log_dest { DEST_STDERR, DEST_SYSLOG, DEST_JOURNAL };
 
@@ -105,30 +106,14 @@ log_msg(int prio, const char *fmt, ...)
 
 /*
  * Copy untrusted text (a display name, a room) for a log line: control
- * characters, quotes and backslashes are escaped so a name cannot forge lines.
- * Returns the length written; dst is always terminated.
+ * characters (C0 and C1), bidi overrides, bytes that are no UTF-8, quotes
+ * and backslashes are escaped so a name cannot forge lines or act on a
+ * terminal. Returns the length written; dst is always terminated.
  */
 size_t
 log_clean(char *dst, size_t dstlen, const char *src, size_t len)
 {
-	size_t	i, o = 0;
-
-	if (dstlen == 0)
-		return 0;
-	for (i = 0; i < len && o + 5 < dstlen; i++) {
-		unsigned char c = (unsigned char)src[i];
-
-		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
-			o += (size_t)snprintf(dst + o, dstlen - o, "\\x%02x", c);
-		else
-			dst[o++] = (char)c;
-	}
-	if (i < len && o + 3 < dstlen) {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
-	return o;
+	return text_safe(dst, dstlen, src, len, true);
 }
 
 _Noreturn void

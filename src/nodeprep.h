@@ -8,5 +8,7 @@
 #define NODEPREP_MAX	1024
 
 const char	*nodeprep(const char *, size_t, char *, size_t *);
+const char	*nodeprep_explain(const char *, size_t, const char *, char *,
+		    size_t);
 
 #endif

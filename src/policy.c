@@ -16,7 +16,11 @@ policy_defaults(struct policy *p)
 	p->allow_moderator = true;
 }
 
-/* Jitsi lowercases names, so the globs match case-insensitively; never against "*". */
+/*
+ * A name as Prosody makes it (nodeprep) against patterns prepared the same
+ * way when the configuration was loaded, so case and width no longer
+ * matter on either side; never against "*".
+ */
 static bool
 glob_match(char *const *globs, size_t n, const char *name)
 {
@@ -25,19 +29,19 @@ glob_match(char *const *globs, size_t n, const char *name)
 	if (strcmp(name, "*") == 0)
 		return false;
 	for (i = 0; i < n; i++)
-		if (fnmatch(globs[i], name, FNM_CASEFOLD) == 0)
+		if (fnmatch(globs[i], name, 0) == 0)
 			return true;
 	return false;
 }
 
 static bool
-room_allowed(const struct policy *p, const char *channel)
+room_allowed(const struct policy *p, const struct room *room)
 {
 	if (p->rooms == NULL)
 		return true;
-	if (strcmp(channel, "*") == 0)
+	if (room->len == 1 && room->name[0] == '*')
 		return p->allow_all_rooms;
-	return glob_match(p->rooms, p->nrooms, channel);
+	return glob_match(p->rooms, p->nrooms, room->name);
 }
 
 /* A request's true asks for what the policy must allow; its false asks for nothing. */
@@ -102,7 +106,7 @@ policy_check(const struct policy *p, struct request *r, long long valid_for,
 	}
 	if (r->moderator && !p->allow_moderator)
 		return "moderator tokens are not allowed by policy";
-	if (!room_allowed(p, r->f[F_CHANNEL].s))
+	if (!room_allowed(p, &r->room))
 		return "channel not allowed by policy";
 	return vocabulary_check(p, r, msg, msglen);
 }

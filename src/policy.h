@@ -26,7 +26,7 @@ enum policy_key {
 struct policy {
 	long long	   max_valid_for;	/* seconds; 0 = no limit */
 	bool		   allow_moderator;
-	char		 **rooms;		/* fnmatch globs; NULL = any room */
+	char		 **rooms;		/* fnmatch globs, nodeprepped; NULL = any room */
 	size_t		   nrooms;
 	bool		   allow_all_rooms;	/* "*" when rooms is set */
 	struct featureset  moderator_features;	/* every moderator token's */
@@ -35,7 +35,7 @@ struct policy {
 	bool		   allow_lobby_bypass;
 	bool		   allow_security_bypass;
 	bool		   allow_hidden_from_recorder;
-	char		 **tenants;		/* fnmatch globs; NULL = no tenant */
+	char		 **tenants;		/* fnmatch globs, nodeprepped; NULL = no tenant */
 	size_t		   ntenants;
 	uint32_t	   given;		/* PK_BIT of each key the file gave */
 };

@@ -2,11 +2,15 @@
 #include <errno.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "nodeprep.h"
 #include "policyconf.h"
+#include "textsafe.h"
+#include "utf8.h"
 
 enum ptype { P_INT, P_BOOL, P_GLOBS, P_GROUP, P_FEATUREMAP, P_FEATURELIST };
 
@@ -134,15 +138,31 @@ value_done(struct policy_parser *pp)
 	return 1;
 }
 
+/*
+ * A room or tenant pattern is prepared as Prosody prepares the names it will
+ * be matched against (nodeprep): a pattern in capitals or in full width
+ * matches the rooms Prosody makes of such names.
+ */
 static int
 add_glob(struct policy_parser *pp, int k, const unsigned char *s, size_t len)
 {
 	char	***list = field(pp->p, pkeys[k].off), *copy, **grown;
-	size_t	  *n = field(pp->p, pkeys[k].offn);
+	size_t	  *n = field(pp->p, pkeys[k].offn), plen;
+	const char *why;
+	char	 prep[NODEPREP_MAX], detail[96], what[200], shown[64];
 
 	if (len == 0 || memchr(s, '\0', len) != NULL)
 		return fail(pp, pkeys[k].path, "must hold non-empty strings");
-	if ((copy = strndup((const char *)s, len)) == NULL ||
+	if (!utf8_valid((const char *)s, len))
+		return fail(pp, pkeys[k].path, "must hold valid UTF-8");
+	if ((why = nodeprep((const char *)s, len, prep, &plen)) != NULL) {
+		text_safe(shown, sizeof shown, (const char *)s, len, true);
+		snprintf(what, sizeof what, "\"%s\" %s", shown,
+		    nodeprep_explain((const char *)s, len, why, detail,
+		    sizeof detail));
+		return fail(pp, pkeys[k].path, what);
+	}
+	if ((copy = strndup(prep, plen)) == NULL ||
 	    (grown = reallocarray(*list, *n + 1, sizeof *grown)) == NULL) {
 		free(copy);
 		return fail(pp, pkeys[k].path, "out of memory");

@@ -29,6 +29,12 @@ static const size_t field_lens[F_COUNT] = {
 #undef X
 };
 
+/* Said of a second value and of anything else after the object. */
+#define TWO_VALUES	"more than one JSON value in the request"
+
+/* The one command there is. */
+#define JWT_CMD		"jwt_token"
+
 /* Strings are copied with their terminators; this covers the terminators. */
 #define ARENA_SLACK	(2 * F_COUNT)
 
@@ -55,9 +61,10 @@ lookup_field(const unsigned char *key, size_t len)
 static void
 top_value(struct reqparser *p, bool is_object)
 {
-	if (p->complete)
-		request_fail(&p->req, "more than one JSON value in the request");
-	else if (!is_object)
+	if (p->complete) {
+		p->extra = true;
+		request_fail(&p->req, TWO_VALUES);
+	} else if (!is_object)
 		request_fail(&p->req, "request must be a JSON object");
 }
 
@@ -214,8 +221,11 @@ open_compound(struct reqparser *p, bool is_object)
 static int
 close_compound(struct reqparser *p)
 {
-	if (--p->depth == 0)
+	/* Inside a callback yajl's count is the offset just past this brace. */
+	if (--p->depth == 0) {
 		p->complete = true;
+		p->endoff = yajl_get_bytes_consumed(p->h);
+	}
 	if (p->depth == 1)
 		p->in_features = false;
 	return 1;
@@ -305,10 +315,17 @@ reqparser_feed(struct reqparser *p, const unsigned char *s, size_t len)
 		return -1;
 	for (n = len; n > 0 && json_space(s[n - 1]); n--)
 		;
-	if (n > 0)
-		p->last = s[n - 1];
-	if (yajl_parse(p->h, s, len) == yajl_status_ok)
+	p->endoff = 0;
+	if (yajl_parse(p->h, s, len) == yajl_status_ok) {
+		/*
+		 * A byte past the object's closing brace starts another value,
+		 * which yajl may hold unfinished (a string) into the next
+		 * request: only white space may follow the object.
+		 */
+		if (p->complete && n > p->endoff)
+			p->extra = true;
 		return 0;
+	}
 	p->broken = true;
 	msg = yajl_get_error(p->h, 0, s, len);
 	n = msg ? strcspn((char *)msg, "\n") : 0;
@@ -321,37 +338,40 @@ reqparser_feed(struct reqparser *p, const unsigned char *s, size_t len)
 }
 
 /*
- * The request's terminator arrived. A space flushes a token yajl may still
- * hold (a number at the end), so it cannot leak into the next request;
- * when the last byte fed was the object's closing brace, nothing is held.
+ * The request's terminator arrived. A space flushes a value yajl may still
+ * hold (a top-level number), for the right message. yajl holds nothing,
+ * and is reused, only when the object's closing brace was the last thing
+ * but white space that it was fed.
  */
 void
 reqparser_finish(struct reqparser *p)
 {
-	if (!p->broken && !(p->last == '}' && p->complete && p->depth == 0))
+	if (!p->broken && !p->complete)
 		(void)reqparser_feed(p, (const unsigned char *)" ", 1);
+	if (p->extra)
+		request_fail(&p->req, TWO_VALUES);
 	if (!p->broken && (!p->complete || p->depth != 0)) {
 		p->broken = true;
 		request_fail(&p->req, "malformed JSON: premature end of request");
 	}
-	p->finished = true;
+	p->clean = !p->broken && !p->extra && p->depth == 0 &&
+	    p->req.error == NULL;
 }
 
 /* Ready the parser for the next request; -1 when out of memory. */
 int
 reqparser_next(struct reqparser *p)
 {
-	/* A request cut short (malformed, oversized) may have left yajl mid-value. */
-	bool rebuild = p->broken || !p->finished;
+	/* Anything but a clean end (an error, a cut, trailing bytes) may leave yajl mid-value. */
+	bool rebuild = !p->clean;
 
-	/* All but the tenant's 1 KiB buffer, which request_validate writes first. */
+	/* All but the tenant and the room, which request_validate writes first. */
 	memset(&p->req, 0, offsetof(struct request, tenant));
 	p->depth = 0;
 	p->key = F_COUNT;
-	p->complete = p->finished = false;
+	p->complete = p->extra = p->clean = false;
 	p->in_features = false;
 	p->feature = -1;
-	p->last = 0;
 	p->used = 0;
 	return rebuild ? new_handle(p) : 0;
 }
@@ -374,25 +394,29 @@ parse_integer(const struct value *v, long long *out)
 	return 0;
 }
 
-/* What cannot stand in a Jitsi room (an XMPP node) name. */
-static bool
-valid_room(const char *s, size_t len)
+/*
+ * The channel as Prosody names the room a user joins by it, its nodeprep;
+ * NULL, or why no room can have that name. "*" stays "*", the wildcard.
+ */
+static const char *
+prepare_room(struct room *rm, const char *s, size_t len, char *msg,
+    size_t msglen)
 {
-	size_t i;
+	const char	*why;
+	char		 detail[96];
 
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		switch (c) {
-		case '"': case '&': case '\'': case '/': case ':': case '<':
-		case '>': case '@': case 0x7f:
-			return false;
-		default:
-			if (c <= 0x20)
-				return false;
-		}
+	if (rm->fromlen == len && memcmp(rm->from, s, len) == 0)
+		return NULL;
+	rm->fromlen = 0;
+	if ((why = nodeprep(s, len, rm->name, &rm->len)) != NULL) {
+		snprintf(msg, msglen, "channel %s",
+		    nodeprep_explain(s, len, why, detail, sizeof detail));
+		return msg;
 	}
-	return true;
+	/* nodeprep took it, so it is shorter than NODEPREP_MAX. */
+	memcpy(rm->from, s, len);
+	rm->fromlen = len;
+	return NULL;
 }
 
 /* Common checks of a string field: false, with msg written, when it fails. */
@@ -524,14 +548,16 @@ request_validate(struct request *r, long long now, char *msg, size_t msglen)
 		return r->error;
 	if (!string_ok(&r->f[F_CMD], F_CMD, true, msg, msglen))
 		return msg;
-	if (strcmp(r->f[F_CMD].s, "jwt_token") != 0)
+	/* By length and bytes: a decoded string may hold U+0000. */
+	if (r->f[F_CMD].len != sizeof JWT_CMD - 1 ||
+	    memcmp(r->f[F_CMD].s, JWT_CMD, sizeof JWT_CMD - 1) != 0)
 		return "unknown cmd: only \"jwt_token\" is supported";
 	if (!string_ok(&r->f[F_DISPLAYNAME], F_DISPLAYNAME, true, msg, msglen) ||
 	    !string_ok(&r->f[F_CHANNEL], F_CHANNEL, true, msg, msglen))
 		return msg;
 	v = &r->f[F_CHANNEL];
-	if (!valid_room(v->s, v->len))
-		return "channel contains characters not allowed in a room name";
+	if ((err = prepare_room(&r->room, v->s, v->len, msg, msglen)) != NULL)
+		return err;
 	v = &r->f[F_MODERATOR];
 	if (v->type == V_ABSENT)
 		return "moderator missing";

@@ -27,6 +27,17 @@ struct value {
 	bool		 b;	/* V_BOOL; V_COMPOUND: an object, not an array */
 };
 
+/*
+ * The channel as Prosody names its room (nodeprep). It outlives the
+ * request, so a channel asked for again is not prepared again.
+ */
+struct room {
+	char		 name[NODEPREP_MAX];	/* NUL-terminated */
+	size_t		 len;
+	char		 from[NODEPREP_MAX];	/* the channel it was made from */
+	size_t		 fromlen;		/* 0: none yet */
+};
+
 struct request {
 	struct value	 f[F_COUNT];
 	const char	*error;		/* set while parsing: malformed, too large, ... */
@@ -39,12 +50,16 @@ struct request {
 	struct featureset token_features; /* set by policy_check */
 	bool		 token_has_features;	/* set by policy_check */
 	size_t		 tenantlen;	/* set by request_validate */
-	/* Last: not cleared between requests, being written before it is read. */
+	/* From here on not cleared between requests: written before read, or a cache. */
 	char		 tenant[NODEPREP_MAX];	/* set by request_validate: prepared */
+	struct room	 room;		/* set by request_validate */
 };
 
-_Static_assert(sizeof(struct request) - offsetof(struct request, tenant) <
-    NODEPREP_MAX + sizeof(long long), "tenant is the last member of a request");
+/* reqparser_next clears what comes before tenant: nothing new may follow room. */
+_Static_assert(offsetof(struct request, room) > offsetof(struct request, tenant) &&
+    sizeof(struct request) - offsetof(struct request, room) <
+    sizeof(struct room) + sizeof(long long),
+    "tenant and room are the last members of a request");
 
 /* Streams bytes through yajl into a struct request; one per connection. */
 struct reqparser {
@@ -54,10 +69,11 @@ struct reqparser {
 	int		 key;		/* field of the current top-level key */
 	bool		 complete;	/* a whole top-level value was parsed */
 	bool		 broken;	/* yajl must be replaced before reuse */
-	bool		 finished;	/* reqparser_finish ran: yajl holds nothing */
+	bool		 extra;		/* more than white space followed the object */
+	bool		 clean;		/* reqparser_finish found yajl holding nothing */
+	size_t		 endoff;	/* where the object ended in the bytes being fed */
 	bool		 in_features;	/* inside the features object's members */
 	int		 feature;	/* the member named there, or -1 */
-	unsigned char	 last;		/* the last non-blank byte fed */
 	char		*arena;		/* decoded strings of the request */
 	size_t		 used;
 	size_t		 cap;

@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "secret.h"
+#include "startfile.h"
 
 /* A secret file larger than this is surely the wrong file. */
 #define SECRET_FILE_MAX	4096
@@ -54,18 +55,21 @@ secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
 {
 	struct stat	 st;
 	unsigned char	*key;
+	const char	*kind;
 	size_t		 len = 0;
 	ssize_t		 r;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "cannot open: %s", strerror(errno));
+	/* Opened without waiting: a FIFO would block open() until a writer came. */
+	if ((fd = startfile_open(path, &st, err, errlen)) == -1)
 		return EX_NOINPUT;
-	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	if ((kind = startfile_kind(&st)) != NULL ||
 	    st.st_size > SECRET_FILE_MAX) {
-		snprintf(err, errlen, "not a regular file of at most %d bytes",
-		    SECRET_FILE_MAX);
+		if (kind != NULL)
+			snprintf(err, errlen, "is %s, not a regular file", kind);
+		else
+			snprintf(err, errlen, "not a regular file of at most %d bytes",
+			    SECRET_FILE_MAX);
 		close(fd);
 		return EX_CONFIG;
 	}

@@ -125,10 +125,10 @@ gen_vocabulary(struct minter *m, const struct request *r)
 }
 
 /*
- * The claims in Jitsi's order: the fixed prefix, room, times, then
- * context.user with the moderator flag spelt the ways Jitsi's plugins read
- * it (top-level boolean, affiliation, string), then the wider vocabulary
- * when the request has any of it.
+ * The claims in Jitsi's order: the fixed prefix, room (as Prosody names
+ * it), times, then context.user with the moderator flag spelt the ways
+ * Jitsi's plugins read it (top-level boolean, affiliation, string), then
+ * the wider vocabulary when the request has any of it.
  */
 static int
 gen_claims(struct minter *m, const struct request *r, long long now)
@@ -138,7 +138,7 @@ gen_claims(struct minter *m, const struct request *r, long long now)
 	size_t		 i;
 
 	if (gen_head(m, r) == -1 ||
-	    claim_string(m, r->f[F_CHANNEL].s, r->f[F_CHANNEL].len) == -1 ||
+	    claim_string(m, r->room.name, r->room.len) == -1 ||
 	    APPEND_LIT(c, ",\"iat\":") == -1 || json_int(c, now) == -1 ||
 	    APPEND_LIT(c, ",\"nbf\":") == -1 ||
 	    json_int(c, now - NBF_LEEWAY) == -1 ||

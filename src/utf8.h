@@ -6,5 +6,6 @@
 #include <stddef.h>
 
 bool	utf8_valid(const char *, size_t);
+size_t	utf8_seq(const char *, size_t);
 
 #endif

@@ -9,7 +9,10 @@
 
 #include "cas.h"
 #include "featureset.h"
+#include "jsonkeys.h"
 #include "log.h"
+#include "nodeprep.h"
+#include "textsafe.h"
 #include "verify.h"
 
 #define PART_MAX	16384
@@ -40,23 +43,21 @@ bad(struct check *c, const char *rule, const char *fmt, ...)
 	return -1;
 }
 
-/* The decoded JSON as it is, but no control character reaches the terminal. */
+/*
+ * The decoded JSON as it is, but nothing in it acts on the terminal:
+ * controls (C0, DEL, C1), bidi overrides and bytes that are no UTF-8 are
+ * shown as \xNN.
+ */
 static void
 show(FILE *out, const char *label, const struct part *p)
 {
-	size_t i;
-
 	fprintf(out, "%s: ", label);
-	for (i = 0; i < p->len; i++) {
-		unsigned char c = p->bin[i];
-
-		if (c < 0x20 || c == 0x7f)
-			fprintf(out, "\\x%02x", c);
-		else
-			putc(c, out);
-	}
+	text_safe_put(out, (const char *)p->bin, p->len);
 	putc('\n', out);
 }
+
+/* A string from the token, made safe for a message about it. */
+#define SAFE(buf, s)	(text_safe(buf, sizeof buf, s, strlen(s), false), buf)
 
 /* Decode one base64url part; the header and claims must also be JSON objects. */
 static int
@@ -196,18 +197,18 @@ check_sub(struct check *c, struct cas *cas, yajl_val claims,
 {
 	yajl_val	 v = get_context(claims, false, "tenant");
 	const char	*sub, *own = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
-	char		 shown[80];
+	char		 shown[80], x[128], y[128];
 
 	if ((sub = get_string(claims, "sub")) == NULL)
 		return bad(c, "sub", "missing");
 	if (tenant != NULL) {
 		if (strcmp(sub, "*") != 0 && !same_lower(sub, tenant))
-			return bad(c, "sub", "\"%s\" is not the tenant \"%s\"", sub,
-			    tenant);
+			return bad(c, "sub", "\"%s\" is not the tenant \"%s\"",
+			    SAFE(x, sub), SAFE(y, tenant));
 		/* Jitsi's client flags a token whose tenant is not the URL's. */
 		if (own != NULL && !same_lower(own, tenant))
 			return bad(c, "tenant", "context.tenant \"%s\" is not the "
-			    "tenant \"%s\"", own, tenant);
+			    "tenant \"%s\"", SAFE(x, own), SAFE(y, tenant));
 		return 0;
 	}
 	if (strcmp(sub, "*") == 0 || same_lower(sub, cas->cfg.domain))
@@ -218,29 +219,56 @@ check_sub(struct check *c, struct cas *cas, yajl_val claims,
 		    "that tenant's rooms only\n", shown);
 		return 0;
 	}
-	return bad(c, "sub", "\"%s\" is not the domain \"%s\"", sub,
-	    cas->cfg.domain);
+	return bad(c, "sub", "\"%s\" is not the domain \"%s\"", SAFE(x, sub),
+	    SAFE(y, cas->cfg.domain));
+}
+
+/*
+ * Prosody names the room a user joins by its nodeprep, and Jitsi admits
+ * when that equals the claim lowered (ASCII only, as Lua lowers), or the
+ * claim is "*".
+ */
+static int
+check_room(struct check *c, const char *claim, const char *room)
+{
+	const char	*why;
+	char		 node[NODEPREP_MAX], a[128], b[128], d[128];
+	size_t		 len;
+
+	if ((why = nodeprep(room, strlen(room), node, &len)) != NULL)
+		return bad(c, "room", "no room can be named \"%s\": it %s",
+		    SAFE(b, room), nodeprep_explain(room, strlen(room), why, d,
+		    sizeof d));
+	if (strcmp(claim, "*") == 0 || same_lower(claim, node))
+		return 0;
+	if (strcmp(node, room) == 0)
+		return bad(c, "room", "the token is for \"%s\", not \"%s\"",
+		    SAFE(a, claim), SAFE(b, node));
+	return bad(c, "room", "the token is for \"%s\", not \"%s\" (the room "
+	    "Prosody makes of \"%s\")", SAFE(a, claim), SAFE(b, node),
+	    SAFE(d, room));
 }
 
 static int
 check_claims(struct check *c, struct cas *cas, yajl_val claims,
     const char *room, const char *tenant, long long now, FILE *out)
 {
-	const char *iss, *r;
+	const char	*iss, *r;
+	char		 a[128], b[128];
 
 	if (check_times(c, claims, now) == -1)
 		return -1;
 	if ((iss = get_string(claims, "iss")) == NULL)
 		return bad(c, "iss", "missing");
 	if (strcmp(iss, cas->cfg.app_id) != 0)
-		return bad(c, "iss", "\"%s\" is not the app_id \"%s\"", iss,
-		    cas->cfg.app_id);
+		return bad(c, "iss", "\"%s\" is not the app_id \"%s\"",
+		    SAFE(a, iss), SAFE(b, cas->cfg.app_id));
 	if (get_any(claims, "aud") == NULL)
 		return bad(c, "aud", "missing");
 	if ((r = get_string(claims, "room")) == NULL)
 		return bad(c, "room", "missing");
-	if (room != NULL && strcmp(r, "*") != 0 && !same_lower(r, room))
-		return bad(c, "room", "the token is for \"%s\", not \"%s\"", r, room);
+	if (room != NULL && check_room(c, r, room) == -1)
+		return -1;
 	if (check_sub(c, cas, claims, tenant, out) == -1)
 		return -1;
 	return check_vocabulary(c, claims, out);
@@ -254,20 +282,24 @@ check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
 {
 	unsigned char	 mac[EVP_MAX_MD_SIZE];
 	size_t		 maclen;
-	const char	*typ, *alg;
+	const char	*typ, *alg, *why;
+	char		 a[320];
 
 	if (decode(h, true) == -1)
 		return bad(c, "header", "not base64url-encoded JSON");
 	show(out, "header", h);
 	if (decode(p, true) == 0)
 		show(out, "claims", p);
+	/* Prosody's lua-cjson reads the last of two keys, yajl_tree the first. */
+	if ((why = json_ambiguity(h->bin, h->len, a, sizeof a)) != NULL)
+		return bad(c, "header", "%s", why);
 	typ = get_string(h->json, "typ");
 	if (typ == NULL || strcmp(typ, "JWT") != 0)
 		return bad(c, "typ", "the header's typ is not \"JWT\"");
 	alg = get_string(h->json, "alg");
 	if (alg == NULL || strcmp(alg, alg_name(cas->signer.alg)) != 0)
 		return bad(c, "alg", "the header's alg is \"%s\", expected \"%s\"",
-		    alg ? alg : "(none)", alg_name(cas->signer.alg));
+		    alg ? SAFE(a, alg) : "(none)", alg_name(cas->signer.alg));
 	if (decode(s, false) == -1 ||
 	    signer_mac(&cas->signer, token, (size_t)(s->b64 - 1 - token), mac,
 	    &maclen) == -1 || s->len != maclen ||
@@ -276,6 +308,8 @@ check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
 		    "token was altered");
 	if (p->json == NULL)
 		return bad(c, "claims", "not base64url-encoded JSON");
+	if ((why = json_ambiguity(p->bin, p->len, a, sizeof a)) != NULL)
+		return bad(c, "claims", "%s", why);
 	if (check_claims(c, cas, p->json, room, tenant, now, out) == -1)
 		return -1;
 	if (get_any(p->json, "exp") == NULL)

@@ -113,7 +113,7 @@ def test_usage_errors(t, cfg):
 def test_refused(t, cfg):
     r = cas(cfg, "token", "--room", "a room", "--name", "Bob")
     t.eq((r.rc, r.out), (1, ""), "room with a space: exit 1, nothing on stdout")
-    t.ok("channel contains characters not allowed" in r.err,
+    t.ok("channel contains U+0020, which XMPP forbids" in r.err,
          "room with a space: the reason on stderr")
     if r.rc != 1:
         t.diag(repr(r))

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The minting policy of the configuration: policy.max_valid_for (86400
-seconds unless set), policy.allow_moderator, policy.rooms (case-insensitive globs) and
+seconds unless set), policy.allow_moderator, policy.rooms (globs over nodeprepped names) and
 policy.allow_all_rooms.  Over a pipe every refusal is one error response
 with the agreed message and the stream goes on (each refusal is followed by
 a good request, served); the token subcommand obeys the same policy and
@@ -51,7 +51,8 @@ def run_stream(t, cfg, what, cases):
             t.ok(False, "%s: served, PyJWT verifies the token (%s; %r)" %
                  (label, e, resp))
             continue
-        want_room = fields.get("channel", "lobby")
+        # The room claim is the channel's nodeprep: ASCII lowered, here.
+        want_room = fields.get("channel", "lobby").lower()
         want_mod = fields.get("moderator", False)
         t.ok(resp.get("success") is True and c.get("room") == want_room
              and c.get("moderator") is want_mod,

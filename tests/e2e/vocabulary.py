@@ -130,8 +130,8 @@ def test_fields(t, d):
     c = claims_of(t, resps[5], "tenant")
     if c:
         t.eq((c["sub"], c["context"].get("tenant"), c["room"]),
-             ("acme", "acme", "Lobby"),
-             "tenant: sub and context.tenant are the prepared tenant; room stays the room")
+             ("acme", "acme", "lobby"),
+             "tenant: sub and context.tenant are the prepared tenant; room stays the (prepared) room")
     c = claims_of(t, resps[6], "all at once")
     if c:
         tenant = nodeprep("team-\uff11")

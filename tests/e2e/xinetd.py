@@ -135,7 +135,8 @@ def main(t):
             resps = split_responses(data)
             t.ok(len(resps) == 4 and resps[1].get("success") is False and
                  resps[1].get("message") ==
-                 "channel contains characters not allowed in a room name" and
+                 "channel contains U+0020, which XMPP forbids in a name "
+                 "(nodeprep)" and
                  resps[2].get("success") is False and
                  str(resps[2].get("message")).startswith("malformed JSON: "),
                  "NUL-ended: refusals answered with success false")

@@ -96,6 +96,23 @@ main(void)
 	    "a limit below its minimum");
 	ok(status_of("{" BASE ",\"policy\":{\"rooms\":[1]}}") == EX_CONFIG,
 	    "rooms must hold strings");
+	write_file("{" BASE ",\"policy\":{\"rooms\":[\"CAF\xc3\x89*\",\"\xef\xbc\xac\xef\xbc\xaf"
+	    "\xef\xbc\xa2\xef\xbc\xa2\xef\xbc\xb9\",\"Stra\xc3\x9f" "e\"]}}");
+	ok(config_load(&cfg, path, &e) == 0 && cfg.policy.nrooms == 3 &&
+	    strcmp(cfg.policy.rooms[0], "caf\xc3\xa9*") == 0 &&
+	    strcmp(cfg.policy.rooms[1], "lobby") == 0 &&
+	    strcmp(cfg.policy.rooms[2], "strasse") == 0,
+	    "room patterns are kept nodeprepped, as the rooms they match");
+	config_free(&cfg);
+	ok(status_of("{" BASE ",\"policy\":{\"rooms\":[\"lobby\",\"a\xc2\xa0" "b\"]}}") ==
+	    EX_CONFIG && strstr(last.msg, ": policy.rooms: \"a\xc2\xa0" "b\" contains U+00A0, "
+	    "which XMPP forbids in a name (nodeprep)") != NULL,
+	    "a pattern nodeprep refuses is an error naming the key and the character");
+	ok(status_of("{" BASE ",\"policy\":{\"rooms\":[\"a\\u001bb\"]}}") == EX_CONFIG &&
+	    strstr(last.msg, "\"a\\x1bb\" contains U+001B") != NULL,
+	    "and shows the pattern escaped");
+	ok(status_of("{" BASE ",\"policy\":{\"rooms\":[\"\xff\"]}}") == EX_CONFIG,
+	    "a pattern must be UTF-8");
 	ok(status_of("{" BASE ",\"jwt\":{}}") == EX_CONFIG, "a key given twice");
 	ok(status_of("{\"jitsi\":{\"domain\":\"d\"},\"jwt\":{\"app_id\":\"a\","
 	    "\"secret\":\"s\",\"secret_file\":\"/nonexistent\"}}") == EX_CONFIG,

@@ -13,8 +13,11 @@ collect(void *arg, struct request *r, enum term t)
 	size_t n = strlen(log_);
 
 	(void)arg;
-	snprintf(log_ + n, sizeof log_ - n, "%c:%s|", t == TERM_NUL ? 'N' : 'L',
-	    r->error ? r->error : "ok");
+	/* A numeric seq is shown, so a request answered on its own merits shows it. */
+	snprintf(log_ + n, sizeof log_ - n, "%c:%s%s%.*s|", t == TERM_NUL ? 'N' : 'L',
+	    r->error ? r->error : "ok", r->f[F_SEQ].type == V_NUMBER ? "#" : "",
+	    r->f[F_SEQ].type == V_NUMBER ? (int)r->f[F_SEQ].len : 0,
+	    r->f[F_SEQ].type == V_NUMBER ? r->f[F_SEQ].s : "");
 	return true;
 }
 
@@ -90,6 +93,63 @@ main(void)
 	check(S("{\"a\":1} 123456789\0{\"b\":2}\0"), 12,
 	    "N:request too large (limit 12 bytes)|N:ok|",
 	    "a number cut by the limit does not leak into the next request");
+
+	/* Whatever follows the object is refused, and yajl keeps none of it. */
+	check(S("{\"seq\":1} \"abc\n{\"seq\":2}\n"), 1024,
+	    "L:more than one JSON value in the request#1|L:ok#2|",
+	    "an unfinished string after the object does not spill into the next line");
+	check(S("{\"seq\":1} \"abc\0{\"seq\":2}\0"), 1024,
+	    "N:more than one JSON value in the request#1|N:ok#2|",
+	    "an unfinished string after the object does not spill past the NUL");
+	check(S("{\"seq\":1} \"x}\0{\"seq\":2}\0"), 1024,
+	    "N:more than one JSON value in the request#1|N:ok#2|",
+	    "an unfinished string ending in a brace is not taken for the object's end");
+	check(S("{\"seq\":1} {\"a\":\"}\0{\"seq\":2}\0"), 1024,
+	    "N:more than one JSON value in the request#1|N:ok#2|",
+	    "an unfinished second object does not spill past the NUL");
+	check(S("{\"seq\":1}\"\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:more than one JSON value in the request#1|L:ok#2|L:ok#3|",
+	    "a quote right after the brace does not swallow the lines after it");
+	check(S("{\"seq\":1} tru\n{\"seq\":2}\n"), 1024,
+	    "L:more than one JSON value in the request#1|L:ok#2|",
+	    "an unfinished literal after the object");
+	check(S("{\"seq\":1} -\0{\"seq\":2}\0"), 1024,
+	    "N:more than one JSON value in the request#1|N:ok#2|",
+	    "an unfinished number after the object");
+
+	/* A first request broken by its newline ends there, and the lines after it count. */
+	check(S("{\"seq\":1,\"a\":\"abc\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: invalid character inside string.#1|"
+	    "L:ok#2|L:ok#3|",
+	    "an unterminated string in a first request ends at its newline");
+	check(S("{\"seq\":1,\"a\":1.\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: malformed number, a digit is "
+	    "required after the decimal point.#1|L:ok#2|L:ok#3|",
+	    "a number cut after its point by the newline");
+	check(S("{\"seq\":1,\"a\":-\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: malformed number, a digit is "
+	    "required after the minus sign.#1|L:ok#2|L:ok#3|",
+	    "a lone minus sign cut by the newline");
+	check(S("{\"seq\":1,\"a\":nul\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: invalid string in json text.#1|"
+	    "L:ok#2|L:ok#3|",
+	    "a literal cut by the newline");
+	check(S("{\"seq\":1,\"a\":\"\\u12\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: invalid (non-hex) character "
+	    "occurs after '\\u' inside string.#1|L:ok#2|L:ok#3|",
+	    "a \\u escape cut by the newline");
+	check(S("1.\n{\"seq\":2}\n{\"seq\":3}\n"), 1024,
+	    "L:malformed JSON: lexical error: malformed number, a digit is "
+	    "required after the decimal point.|L:ok#2|L:ok#3|",
+	    "a bare number cut after its point by the newline");
+	check(S("{\"a\":\"xxxxx\n{\"seq\":2}\n"), 11,
+	    "L:request too large (limit 11 bytes)|L:ok#2|",
+	    "a first request that reaches the limit at its newline ends there");
+	check(S("{\"seq\":1,\n\"a\":\"abc\n}\n{\"seq\":2}\n\0{\"seq\":3}\0"), 1024,
+	    "N:malformed JSON: lexical error: invalid character inside string.#1|"
+	    "N:ok#3|",
+	    "a first request that spanned a line before its error is still skipped to its NUL");
+
 	memset(big, 'x', sizeof big);
 	memcpy(big, "{\"a\":\"", 6);
 	memcpy(big + sizeof big - 3, "\"}\0", 3);

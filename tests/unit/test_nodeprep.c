@@ -12,6 +12,24 @@ prep(const char *s)
 	return nodeprep(s, strlen(s), out, &len) == NULL ? out : NULL;
 }
 
+/* The explained refusal of s is want (NULL: the plain reason is kept). */
+static int
+explains(const char *s, const char *want)
+{
+	char		 out[NODEPREP_MAX], buf[128];
+	const char	*why, *got;
+	size_t		 len;
+
+	if ((why = nodeprep(s, strlen(s), out, &len)) == NULL)
+		return 0;
+	got = nodeprep_explain(s, strlen(s), why, buf, sizeof buf);
+	if (want == NULL)
+		return got == why;
+	if (strcmp(got, want) != 0)
+		printf("# got: %s\n", got);
+	return strcmp(got, want) == 0;
+}
+
 static int
 same(const char *got, const char *want)
 {
@@ -50,5 +68,25 @@ main(void)
 	ok(nodeprep(big, NODEPREP_MAX, out, &len) != NULL, "1024 bytes is too long");
 	ok(nodeprep(big, NODEPREP_MAX - 1, out, &len) == NULL && len == NODEPREP_MAX - 1,
 	    "1023 bytes is the most");
+	memcpy(out, "kept", 5);
+	len = 4;
+	ok(nodeprep("a b", 3, out, &len) != NULL && strcmp(out, "kept") == 0 &&
+	    len == 4, "a refusal leaves the output untouched");
+
+	ok(explains("a\xc2\xa0" "b", "contains U+00A0, which XMPP forbids in a name (nodeprep)"),
+	    "the refusal names U+00A0");
+	ok(explains("lobby\xe3\x80\x80", "contains U+3000, which XMPP forbids in a name (nodeprep)"),
+	    "the refusal names U+3000 at the end");
+	ok(explains("\xc2\x85x", "contains U+0085, which XMPP forbids in a name (nodeprep)"),
+	    "the refusal names U+0085 at the start");
+	ok(explains("ab\xe2\x80\xa8", "contains U+2028, which XMPP forbids in a name (nodeprep)"),
+	    "the refusal names U+2028");
+	ok(explains("x@y", "contains \"@\" (U+0040), which XMPP forbids in a name (nodeprep)"),
+	    "a forbidden ASCII character is shown as it is");
+	ok(explains("x\ty", "contains U+0009, which XMPP forbids in a name (nodeprep)"),
+	    "a control character is shown only as its code point");
+	ok(explains("a\xef\xbc\x9a" "b", "contains U+FF1A, which XMPP forbids in a name (nodeprep)"),
+	    "a character that NFKC makes forbidden (full-width colon) is named");
+	ok(explains("\xd7\x90" "a", NULL), "a bidi refusal keeps its own reason");
 	return done();
 }

@@ -13,8 +13,9 @@ judge(struct policy *p, const char *room, bool moderator, long long valid_for)
 	const char	*err;
 
 	memset(&r, 0, sizeof r);
-	r.f[F_CHANNEL] = (struct value){ .type = V_STRING, .s = room,
-	    .len = strlen(room) };
+	/* The room as request_validate leaves it: the channel's nodeprep. */
+	if (nodeprep(room, strlen(room), r.room.name, &r.room.len) != NULL)
+		return "not a room";
 	r.moderator = moderator;
 	err = policy_check(p, &r, valid_for, msg, sizeof msg);
 	return err ? err : "OK";
@@ -37,7 +38,11 @@ main(void)
 	is_str(judge(&strict, "lobby", true, 60),
 	    "moderator tokens are not allowed by policy", "moderators refused");
 	is_str(judge(&strict, "GAME-7", false, 60), "OK",
-	    "room globs match case-insensitively");
+	    "a prepared room matches a prepared pattern, whatever its case");
+	is_str(judge(&strict, "\xef\xbc\xa7\xef\xbc\xa1\xef\xbc\xad\xef\xbc\xa5-7", false, 60),
+	    "OK", "and whatever its width");
+	is_str(judge(&strict, "\xef\xbc\x8a", false, 60), "channel not allowed by policy",
+	    "a full-width asterisk is the wildcard once prepared");
 	is_str(judge(&strict, "kitchen", false, 60), "channel not allowed by policy",
 	    "a room matching no glob");
 	is_str(judge(&strict, "*", false, 60), "channel not allowed by policy",

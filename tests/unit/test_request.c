@@ -25,6 +25,39 @@ judge(const char *json, struct request *out)
 	return verdict;
 }
 
+/* One request after another on one parser, as on a connection: the room of each. */
+static void
+rooms_in_turn(void)
+{
+	static const char *const in[][2] = {
+		{ "CAF\xc3\x89", "caf\xc3\xa9" }, { "CAF\xc3\x89", "caf\xc3\xa9" },
+		{ "Lobby", "lobby" }, { "a b", NULL }, { "CAF\xc3\x89", "caf\xc3\xa9" },
+		{ "lobby", "lobby" }, { "\xef\xbc\xac\xef\xbd\x8f\xef\xbd\x82", "lob" },
+	};
+	struct reqparser	 p;
+	char			 json[200], msg[160];
+	const char		*err;
+	size_t			 i;
+	int			 good = 1;
+
+	reqparser_init(&p, 65536);
+	for (i = 0; i < sizeof in / sizeof in[0]; i++) {
+		snprintf(json, sizeof json, "{\"cmd\":\"jwt_token\",\"displayName\":"
+		    "\"B\",\"channel\":\"%s\",\"moderator\":false,\"validFor\":1}",
+		    in[i][0]);
+		reqparser_feed(&p, (const unsigned char *)json, strlen(json));
+		reqparser_finish(&p);
+		err = request_validate(&p.req, NOW, msg, sizeof msg);
+		if (in[i][1] == NULL ? err == NULL : err != NULL ||
+		    strcmp(p.req.room.name, in[i][1]) != 0 ||
+		    p.req.room.len != strlen(in[i][1]))
+			good = 0;
+		reqparser_next(&p);
+	}
+	reqparser_free(&p);
+	ok(good, "a connection's requests each get the room of their own channel");
+}
+
 #define GOOD	"\"cmd\":\"jwt_token\",\"displayName\":\"Bob\",\"channel\":\"lobby\",\"moderator\":false"
 
 static void
@@ -47,6 +80,15 @@ main(void)
 	    "cmd missing");
 	expect("{\"cmd\":1}", "cmd must be a string");
 	expect("{\"cmd\":\"other\"}", "unknown cmd: only \"jwt_token\" is supported");
+	expect("{\"cmd\":\"jwt_token\\u0000anything\",\"displayName\":\"B\","
+	    "\"channel\":\"c\",\"moderator\":false,\"validFor\":1}",
+	    "unknown cmd: only \"jwt_token\" is supported");
+	expect("{\"cmd\":\"jwt_token\\u0000\",\"displayName\":\"B\","
+	    "\"channel\":\"c\",\"moderator\":false,\"validFor\":1}",
+	    "unknown cmd: only \"jwt_token\" is supported");
+	expect("{\"cmd\":\"jwt_toke\",\"displayName\":\"B\","
+	    "\"channel\":\"c\",\"moderator\":false,\"validFor\":1}",
+	    "unknown cmd: only \"jwt_token\" is supported");
 	expect("{\"cmd\":\"jwt_token\",\"channel\":\"c\"}", "displayName missing");
 	expect("{\"cmd\":\"jwt_token\",\"displayName\":42}", "displayName must be a string");
 	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"\"}", "displayName must not be empty");
@@ -56,13 +98,17 @@ main(void)
 	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":[]}",
 	    "channel must be a string");
 	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":\"a b\"}",
-	    "channel contains characters not allowed in a room name");
+	    "channel contains U+0020, which XMPP forbids in a name (nodeprep)");
 	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":\"a/b\"}",
-	    "channel contains characters not allowed in a room name");
+	    "channel contains \"/\" (U+002F), which XMPP forbids in a name (nodeprep)");
 	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":\"a@b\"}",
-	    "channel contains characters not allowed in a room name");
+	    "channel contains \"@\" (U+0040), which XMPP forbids in a name (nodeprep)");
 	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":\"a\\u0000\"}",
-	    "channel contains characters not allowed in a room name");
+	    "channel contains U+0000, which XMPP forbids in a name (nodeprep)");
+	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":\"ab\\u00a0c\"}",
+	    "channel contains U+00A0, which XMPP forbids in a name (nodeprep)");
+	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":\"\\u200b\"}",
+	    "channel is empty once prepared (nodeprep maps all of it to nothing)");
 	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":\"*\"}",
 	    "moderator missing");
 	expect("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":\"c\",\"moderator\":\"false\"}",
@@ -96,6 +142,18 @@ main(void)
 	    "seq must be a string, number, boolean or null");
 	expect("{" GOOD ",\"validFor\":1,\"extra\":{\"cmd\":5}}", "OK");
 
+	judge("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":"
+	    "\"CAF\xc3\x89\",\"moderator\":false,\"validFor\":1}", &r);
+	is_str(r.room.name, "caf\xc3\xa9", "the room is the channel's nodeprep");
+	ok(r.room.len == 5, "and its length");
+	judge("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":"
+	    "\"stra\xc3\x9f" "e\",\"moderator\":false,\"validFor\":1}", &r);
+	is_str(r.room.name, "strasse", "sharp s becomes ss in the room");
+	judge("{\"cmd\":\"jwt_token\",\"displayName\":\"B\",\"channel\":"
+	    "\"*\",\"moderator\":false,\"validFor\":1}", &r);
+	is_str(r.room.name, "*", "the wildcard stays *");
+
+	rooms_in_turn();
 	judge("{" GOOD ",\"validFor\":1,\"seq\":12345678901234}", &r);
 	ok(r.f[F_SEQ].type == V_NUMBER, "a numeric seq is kept as a number");
 	judge("{\"seq\":\"a\\\"b\"}", &r);

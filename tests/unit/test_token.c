@@ -32,6 +32,14 @@ set(struct request *r, enum field f, const char *s)
 	r->f[f] = (struct value){ .type = V_STRING, .s = s, .len = strlen(s) };
 }
 
+/* The room as request_validate leaves it. */
+static void
+set_room(struct request *r, const char *s)
+{
+	snprintf(r->room.name, sizeof r->room.name, "%s", s);
+	r->room.len = strlen(s);
+}
+
 int
 main(void)
 {
@@ -53,7 +61,7 @@ main(void)
 
 	memset(&r, 0, sizeof r);
 	set(&r, F_DISPLAYNAME, "Bob");
-	set(&r, F_CHANNEL, "lobby");
+	set_room(&r, "lobby");
 	r.exp = NOW + 600;
 	ok(token_mint(&m, &sg, &r, NOW) == 0, "a member token is minted");
 	claims_of(m.token.data, claims, sizeof claims);
