@@ -371,7 +371,9 @@ listener_run(struct cas *cas, const int *fds, int n)
 	if ((s.kids = calloc((size_t)s.maxkids, sizeof *s.kids)) == NULL)
 		fatal(EX_OSERR, "supervisor");
 	signals_listener(cas, &s.waitmask);
-	memcpy(s.lfd, fds, (size_t)n * sizeof *fds);
+	/* Without systemd's sockets fds is NULL, which memcpy may not take. */
+	if (n > 0)
+		memcpy(s.lfd, fds, (size_t)n * sizeof *fds);
 	s.nl = n;
 	if (n == 0 && cfg->inbound.set)
 		listen_inbound(&s);
