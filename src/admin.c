@@ -299,6 +299,7 @@ admin_check(struct cas *cas)
 	printf("limits.max_connections: %lld\n", c->max_connections);
 	printf("limits.max_requests_per_connection: %lld\n",
 	    c->max_requests_per_connection);
+	printf("limits.spare_processes: %lld\n", c->spare_processes);
 	printf("configuration OK\n");
 	return fflush(stdout) == 0 ? 0 : EX_OSERR;
 }

@@ -59,6 +59,8 @@ static const struct key {
 	    offsetof(struct config, max_connections), 1, 65536 },
 	{ "limits.max_requests_per_connection", K_INT,
 	    offsetof(struct config, max_requests_per_connection), 0, LLONG_MAX },
+	{ "limits.spare_processes", K_INT,
+	    offsetof(struct config, spare_processes), 0, MAX_SPARES },
 };
 #define NKEYS	(sizeof keys / sizeof keys[0])
 
@@ -598,6 +600,7 @@ config_load(struct config *cfg, const char *path, struct cfgerr *e)
 	cfg->max_request_bytes = 65536;
 	cfg->idle_timeout = 60;
 	cfg->max_connections = 64;
+	cfg->spare_processes = DEFAULT_SPARES;
 	e->status = 0;
 	e->msg[0] = '\0';
 	if ((rc = load(cfg, path, e)) != 0)

@@ -8,6 +8,10 @@
 #include "secret.h"
 #include "token.h"
 
+/* Children a listener keeps forked ahead of connections, by default and at most. */
+#define DEFAULT_SPARES	4
+#define MAX_SPARES	64
+
 struct endpoint {
 	bool	 set;
 	char	*host;
@@ -29,6 +33,7 @@ struct config {
 	long long	 idle_timeout;
 	long long	 max_connections;
 	long long	 max_requests_per_connection;
+	long long	 spare_processes;
 };
 
 /* Why a configuration did not load, and the exit status that calls for. */

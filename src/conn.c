@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sysexits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,15 +21,20 @@
 #include "policy.h"
 #include "request.h"
 #include "response.h"
+#include "signals.h"
 
 #define READ_SIZE	65536
 /* Pipelined replies are batched up to this much before a write. */
 #define FLUSH_AT	65536
+/* A prepared connection that has written nothing says it is busy after this long. */
+#define BUSY_AFTER_MS	5
 
 struct conn {
 	struct cas		*cas;
-	const struct conn_opts	*opts;
+	struct conn_opts	 opts;
 	int			 out_fd;
+	unsigned char		*rbuf;		/* READ_SIZE bytes */
+	char			 peer[PEER_NAME_MAX];
 	struct frame		 frame;
 	struct minter		 minter;
 	struct buf		 out;
@@ -37,7 +43,28 @@ struct conn {
 	long long		 progress_ms;	/* start, or the last answer */
 	sigset_t		 waitmask;	/* signals let in while waiting */
 	bool			 dead;		/* the peer stopped reading */
+	bool			 warming;	/* the throwaway request of conn_prepare */
+	conn_busy_cb		 busy;		/* still to be called, or NULL */
+	void			*busy_arg;
+	long long		 busy_at;	/* when to call it at the latest */
 };
+
+/*
+ * Run through every step of an answer once, so that a connection prepared
+ * ahead has its pages faulted in: never policy-checked, logged or sent.
+ */
+static const char warm_request[] = "{\"cmd\":\"jwt_token\","
+    "\"displayName\":\"warm-up\",\"channel\":\"warm-up\","
+    "\"moderator\":false,\"validFor\":1}";
+
+static void
+tell_busy(struct conn *c)
+{
+	conn_busy_cb cb = c->busy;
+
+	c->busy = NULL;
+	cb(c->busy_arg);
+}
 
 /* Write everything buffered; a peer that cannot take it ends the connection. */
 static void
@@ -51,11 +78,13 @@ flush(struct conn *c)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			log_info("%s: write failed: %s", c->opts->peer, strerror(errno));
+			log_info("%s: write failed: %s", c->opts.peer, strerror(errno));
 			c->dead = true;
 			break;
 		}
 		off += (size_t)n;
+		if (c->busy != NULL)
+			tell_busy(c);
 	}
 	buf_reset(&c->out);
 }
@@ -79,7 +108,7 @@ log_answer(struct conn *c, const struct request *r, const char *err)
 		return;
 	log_seq(seq, sizeof seq, &r->f[F_SEQ]);
 	if (err != NULL) {
-		log_info("%s: refused (%s) seq=%s", c->opts->peer, err, seq);
+		log_info("%s: refused (%s) seq=%s", c->opts.peer, err, seq);
 		return;
 	}
 	log_clean(n, sizeof n, name->s, name->len);
@@ -88,7 +117,7 @@ log_answer(struct conn *c, const struct request *r, const char *err)
 	if (r->f[F_TENANT].type == V_STRING)
 		log_clean(tn, sizeof tn, r->tenant, r->tenantlen);
 	log_info("%s: token for \"%s\" room=%s%s%s moderator=%s valid_until=%lld "
-	    "seq=%s", c->opts->peer, n, rm, tn[0] ? " tenant=" : "", tn,
+	    "seq=%s", c->opts.peer, n, rm, tn[0] ? " tenant=" : "", tn,
 	    r->moderator ? "true" : "false", r->exp, seq);
 }
 
@@ -103,7 +132,7 @@ answer(void *arg, struct request *r, enum term t)
 	char		 msg[160];
 
 	err = request_validate(r, now, msg, sizeof msg);
-	if (err == NULL)
+	if (err == NULL && !c->warming)
 		err = policy_check(&cas->cfg.policy, r, r->exp - now, msg,
 		    sizeof msg);
 	if (err == NULL && token_mint(&c->minter, &cas->signer, r,
@@ -111,11 +140,13 @@ answer(void *arg, struct request *r, enum term t)
 		err = "internal error: could not make the token";
 	if (response_write(&c->resp, err, err ? "" : c->minter.token.data,
 	    c->minter.token.len, now, &r->f[F_SEQ], t) == -1)
-		log_err("%s: out of memory writing a reply", c->opts->peer);
+		log_err("%s: out of memory writing a reply", c->opts.peer);
+	if (c->warming)
+		return false;
 	log_answer(c, r, err);
 	c->requests++;
 	c->tokens += err == NULL;
-	if (c->opts->write_each || c->out.len >= FLUSH_AT)
+	if (c->opts.write_each || c->out.len >= FLUSH_AT)
 		flush(c);
 	limit = cas->cfg.max_requests_per_connection;
 	return !c->dead && !(limit > 0 && c->requests >= (unsigned long long)limit);
@@ -131,19 +162,31 @@ wait_input(struct conn *c, int in_fd)
 {
 	struct pollfd	 pfd = { .fd = in_fd, .events = POLLIN };
 	struct timespec	 ts, *tsp;
-	long long	 idle = c->cas->cfg.idle_timeout * 1000, left;
+	long long	 idle = c->cas->cfg.idle_timeout * 1000, left, wait, now;
 	int		 n;
 
 	while (!c->cas->stop) {
-		tsp = NULL;
-		if (!c->opts->no_idle_limit && idle > 0) {
-			if ((left = c->progress_ms + idle - now_ms()) <= 0) {
-				log_info("%s: idle for %llds, closing", c->opts->peer,
+		now = now_ms();
+		wait = -1;
+		if (!c->opts.no_idle_limit && idle > 0) {
+			if ((wait = c->progress_ms + idle - now) <= 0) {
+				log_info("%s: idle for %llds, closing", c->opts.peer,
 				    idle / 1000);
 				return 0;
 			}
-			ts.tv_sec = left / 1000;
-			ts.tv_nsec = (left % 1000) * 1000000;
+		}
+		if (c->busy != NULL) {
+			if ((left = c->busy_at - now) <= 0) {
+				tell_busy(c);
+				continue;
+			}
+			if (wait < 0 || left < wait)
+				wait = left;
+		}
+		tsp = NULL;
+		if (wait >= 0) {
+			ts.tv_sec = wait / 1000;
+			ts.tv_nsec = (wait % 1000) * 1000000;
 			tsp = &ts;
 		}
 		n = ppoll(&pfd, 1, tsp, &c->waitmask);
@@ -155,18 +198,16 @@ wait_input(struct conn *c, int in_fd)
 	return 0;
 }
 
+/* Everything a connection needs before its first byte; -1 out of memory. */
 static int
-setup(struct conn *c, struct cas *cas, int out_fd, const struct conn_opts *o)
+setup(struct conn *c, struct cas *cas)
 {
 	memset(c, 0, sizeof *c);
 	c->cas = cas;
-	c->opts = o;
-	c->out_fd = out_fd;
-	c->progress_ms = now_ms();
-	sigprocmask(SIG_BLOCK, NULL, &c->waitmask);
-	sigdelset(&c->waitmask, SIGTERM);
-	sigdelset(&c->waitmask, SIGINT);
-	if (frame_init(&c->frame, (size_t)cas->cfg.max_request_bytes, answer,
+	c->out_fd = -1;
+	signals_waitmask(&c->waitmask);
+	if ((c->rbuf = malloc(READ_SIZE)) == NULL ||
+	    frame_init(&c->frame, (size_t)cas->cfg.max_request_bytes, answer,
 	    c) == -1 || minter_init(&c->minter, &cas->cfg) == -1 ||
 	    responder_init(&c->resp, &c->out) == -1 ||
 	    buf_reserve(&c->out, FLUSH_AT + 4096) == -1)
@@ -181,6 +222,29 @@ teardown(struct conn *c)
 	minter_free(&c->minter);
 	responder_free(&c->resp);
 	buf_free(&c->out);
+	free(c->rbuf);
+}
+
+/*
+ * Answer the throwaway request (its NUL included) into the output buffer,
+ * then forget it: a fresh framer, so the real stream picks its own mode.
+ */
+static int
+warm(struct conn *c)
+{
+	int fr;
+
+	c->warming = true;
+	c->opts.peer = "warm-up";
+	memcpy(c->rbuf, warm_request, sizeof warm_request);
+	fr = frame_feed(&c->frame, c->rbuf, sizeof warm_request);
+	c->warming = false;
+	buf_reset(&c->out);
+	frame_free(&c->frame);
+	if (fr == -1 || frame_init(&c->frame,
+	    (size_t)c->cas->cfg.max_request_bytes, answer, c) == -1)
+		return -1;
+	return 0;
 }
 
 /*
@@ -188,54 +252,65 @@ teardown(struct conn *c)
  * idle timeout, a stop signal or the per-connection request limit. Every
  * request read gets its answer before this returns. 0, or -1 on error.
  */
-int
-conn_serve(struct cas *cas, int in_fd, int out_fd, const struct conn_opts *o)
+static int
+run(struct conn *c, int in_fd, int out_fd)
 {
-	struct conn	 c;
-	unsigned char	*rbuf;
+	struct cas		*cas = c->cas;
+	const char		*peer = c->opts.peer;
 	ssize_t			 n;
 	unsigned long long	 before;
 	int			 rc = 0, fr = 0;
 
-	if ((rbuf = malloc(READ_SIZE)) == NULL || setup(&c, cas, out_fd, o) == -1) {
-		log_err("%s: out of memory", o->peer);
-		free(rbuf);
-		return -1;
-	}
-	log_debug("%s: connected", o->peer);
-	while (!cas->stop && fr == 0 && !c.dead) {
-		if (!wait_input(&c, in_fd))
+	c->out_fd = out_fd;
+	c->progress_ms = now_ms();
+	log_debug("%s: connected", peer);
+	while (!cas->stop && fr == 0 && !c->dead) {
+		if (!wait_input(c, in_fd))
 			break;
-		n = read(in_fd, rbuf, READ_SIZE);
+		n = read(in_fd, c->rbuf, READ_SIZE);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			log_info("%s: read failed: %s", o->peer, strerror(errno));
+			log_info("%s: read failed: %s", peer, strerror(errno));
 			break;
 		}
 		if (n == 0) {
-			fr = frame_eof(&c.frame);
+			fr = frame_eof(&c->frame);
 			break;
 		}
 		/* Answer what has arrived, then write it while the peer waits. */
-		before = c.requests;
-		fr = frame_feed(&c.frame, rbuf, (size_t)n);
-		flush(&c);
-		if (c.requests != before)
-			c.progress_ms = now_ms();
+		before = c->requests;
+		fr = frame_feed(&c->frame, c->rbuf, (size_t)n);
+		flush(c);
+		if (c->requests != before)
+			c->progress_ms = now_ms();
 	}
 	if (fr == -1) {
-		log_err("%s: out of memory", o->peer);
+		log_err("%s: out of memory", peer);
 		rc = -1;
 	}
-	flush(&c);
+	flush(c);
 	/* Whoever ends it (limit, idle time, stop signal), every answer written is delivered. */
-	if (!c.dead)
+	if (!c->dead)
 		linger_drain(in_fd, out_fd);
-	log_info("%s: closed after %llu requests, %llu tokens", o->peer,
-	    c.requests, c.tokens);
+	log_info("%s: closed after %llu requests, %llu tokens", peer,
+	    c->requests, c->tokens);
+	return rc;
+}
+
+int
+conn_serve(struct cas *cas, int in_fd, int out_fd, const struct conn_opts *o)
+{
+	struct conn	c;
+	int		rc = -1;
+
+	if (setup(&c, cas) == -1)
+		log_err("%s: out of memory", o->peer);
+	else {
+		c.opts = *o;
+		rc = run(&c, in_fd, out_fd);
+	}
 	teardown(&c);
-	free(rbuf);
 	return rc;
 }
 
@@ -267,4 +342,47 @@ conn_serve_fds(struct cas *cas, int in_fd, int out_fd, bool game)
 	o.peer = peer;
 	send_timeout(out_fd, game ? GAME_SEND_TIMEOUT : cas->cfg.idle_timeout);
 	return conn_serve(cas, in_fd, out_fd, &o) == 0 ? 0 : EX_OSERR;
+}
+
+/*
+ * A connection's state made before the connection arrives, with one
+ * throwaway answer run through it; NULL out of memory.
+ */
+struct conn *
+conn_prepare(struct cas *cas)
+{
+	struct conn *c;
+
+	if ((c = malloc(sizeof *c)) == NULL)
+		return NULL;
+	if (setup(c, cas) == -1 || warm(c) == -1) {
+		teardown(c);
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/*
+ * Serve the accepted socket fd from peer with a prepared state, as
+ * conn_serve_fds does. busy(arg) is called once the connection is under
+ * way: after its first write, or BUSY_AFTER_MS without one, so whatever
+ * it starts does not compete with the first answer for the CPU.
+ */
+int
+conn_serve_prepared(struct conn *c, int fd, const char *peer,
+    conn_busy_cb busy, void *arg)
+{
+	int rc;
+
+	snprintf(c->peer, sizeof c->peer, "%s", peer);
+	c->opts.peer = c->peer;
+	c->busy = busy;
+	c->busy_arg = arg;
+	c->busy_at = now_ms() + BUSY_AFTER_MS;
+	send_timeout(fd, c->cas->cfg.idle_timeout);
+	rc = run(c, fd, fd);
+	teardown(c);
+	free(c);
+	return rc == 0 ? 0 : EX_OSERR;
 }

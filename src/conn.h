@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 struct cas;
+struct conn;
 
 struct conn_opts {
 	const char	*peer;		/* for the log */
@@ -12,7 +13,13 @@ struct conn_opts {
 	bool		 no_idle_limit;	/* the outbound game link is idle by nature */
 };
 
-int	conn_serve(struct cas *, int, int, const struct conn_opts *);
-int	conn_serve_fds(struct cas *, int, int, bool);
+/* Told once that a prepared connection is under way. */
+typedef void	(*conn_busy_cb)(void *);
+
+int		 conn_serve(struct cas *, int, int, const struct conn_opts *);
+int		 conn_serve_fds(struct cas *, int, int, bool);
+struct conn	*conn_prepare(struct cas *);
+int		 conn_serve_prepared(struct conn *, int, const char *,
+		    conn_busy_cb, void *);
 
 #endif

@@ -26,6 +26,7 @@
 #include "listener.h"
 #include "log.h"
 #include "signals.h"
+#include "spares.h"
 
 #define GRACE_MS	5000
 #define ACCEPT_PAUSE_MS	100
@@ -38,6 +39,9 @@ struct supervisor {
 	pid_t		*kids;
 	long		 nkids;		/* inbound children alive */
 	long		 maxkids;
+	struct spares	 pool;		/* children forked ahead, if any */
+	const char	*status;	/* for READY=1, once the spares are ready */
+	bool		 ready_sent;
 	struct gamelink	 game;
 	pid_t		 game_pid;	/* child serving the game link, or 0 */
 	long long	 accept_pause_until;
@@ -61,6 +65,7 @@ spawn(struct supervisor *s, int fd, bool game)
 			close(s->lfd[i]);
 		if (s->game.fd != -1 && s->game.fd != fd)
 			close(s->game.fd);
+		spares_close_inherited(&s->pool);
 		signals_connection(s->cas);
 		_exit(conn_serve_fds(s->cas, fd, fd, game));
 	}
@@ -98,7 +103,7 @@ game_spawn(struct supervisor *s, int fd)
 	}
 }
 
-static void
+static bool
 forget_kid(struct supervisor *s, pid_t pid)
 {
 	long i;
@@ -106,8 +111,9 @@ forget_kid(struct supervisor *s, pid_t pid)
 	for (i = 0; i < s->nkids; i++)
 		if (s->kids[i] == pid) {
 			s->kids[i] = s->kids[--s->nkids];
-			return;
+			return true;
 		}
+	return false;
 }
 
 /* Collect every child that ended; no zombies stay behind. */
@@ -127,8 +133,8 @@ reap(struct supervisor *s)
 				log_info("game connection closed; reconnecting");
 				gamelink_retry(&s->game);
 			}
-		} else
-			forget_kid(s, pid);
+		} else if (!forget_kid(s, pid))
+			(void)spares_forget(&s->pool, pid, now_ms());
 	}
 }
 
@@ -144,20 +150,23 @@ shut_down(struct supervisor *s)
 	for (i = 0; i < s->nl; i++)
 		close(s->lfd[i]);
 	gamelink_close(&s->game);
+	spares_retire(&s->pool);
+	spares_signal(&s->pool, SIGTERM);
 	for (i = 0; i < s->nkids; i++)
 		kill(s->kids[i], SIGTERM);
 	if (s->game_pid > 0)
 		kill(s->game_pid, SIGTERM);
 	(void)signals_child_ended();
 	reap(s);
-	while ((s->nkids > 0 || s->game_pid > 0) &&
-	    (left = deadline - now_ms()) > 0) {
+	while ((s->nkids > 0 || s->game_pid > 0 ||
+	    spares_count(&s->pool) > 0) && (left = deadline - now_ms()) > 0) {
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (left % 1000) * 1000000;
 		(void)ppoll(NULL, 0, &ts, &s->waitmask);
 		(void)signals_child_ended();
 		reap(s);
 	}
+	spares_signal(&s->pool, SIGKILL);
 	for (i = 0; i < s->nkids; i++)
 		kill(s->kids[i], SIGKILL);
 	if (s->game_pid > 0)
@@ -176,13 +185,34 @@ sooner(long long wait, long long ms)
 	return wait < 0 || ms < wait ? ms : wait;
 }
 
+/* A spare took a connection: it is a busy child now, and has to be replaced. */
+static void
+spare_event(struct supervisor *s, int fd)
+{
+	pid_t pid;
+
+	/* Spares and busy children never exceed the limit, so there is room. */
+	if ((pid = spares_event(&s->pool, fd)) > 0 && s->nkids < s->maxkids)
+		s->kids[s->nkids++] = pid;
+}
+
+/* Tell systemd once every spare asked for at start is ready to take a connection. */
+static void
+notify_ready(struct supervisor *s)
+{
+	if (s->ready_sent || !spares_started(&s->pool))
+		return;
+	sd_notifyf(0, "READY=1\nSTATUS=%s", s->status);
+	s->ready_sent = true;
+}
+
 static void
 supervise(struct supervisor *s)
 {
-	struct pollfd	 pfd[MAX_LISTEN + 1];
+	struct pollfd	 pfd[MAX_LISTEN + 1 + 2 * MAX_SPARES];
 	struct timespec	 ts, *tsp;
 	long long	 wait, now, gw;
-	int		 i, n, np;
+	int		 i, n, np, nl, game;
 	bool		 accepting;
 
 	while (!s->cas->stop) {
@@ -190,20 +220,31 @@ supervise(struct supervisor *s)
 			reap(s);
 		now = now_ms();
 		game_spawn(s, gamelink_tick(&s->game, now));
+		spares_fill(&s->pool, s->maxkids - s->nkids, s->game.fd, now);
+		notify_ready(s);
 		np = 0;
-		/* At the limit, new connections wait in the kernel's backlog. */
-		accepting = s->nkids < s->maxkids && now >= s->accept_pause_until;
+		/* Spares accept for themselves; at the limit, connections wait in the backlog. */
+		accepting = s->pool.want == 0 && s->nkids < s->maxkids &&
+		    now >= s->accept_pause_until;
 		if (accepting)
 			for (i = 0; i < s->nl; i++)
 				pfd[np++] = (struct pollfd){ s->lfd[i], POLLIN, 0 };
-		if (s->game.fd != -1)
+		nl = np;
+		game = -1;
+		if (s->game.fd != -1) {
+			game = np;
 			pfd[np++] = (struct pollfd){ s->game.fd, POLLOUT, 0 };
-		/* Sleep until the next due event: a game attempt, a connect check, the end of a pause. */
+		}
+		np += spares_pollfds(&s->pool, pfd + np);
+		/* Sleep until the next due event: a game attempt, a connect check, the end of a pause, a fork retry. */
 		wait = -1;
 		if ((gw = gamelink_wait(&s->game, now)) >= 0)
 			wait = sooner(wait, gw);
-		if (!accepting && s->nkids < s->maxkids)
+		if (s->pool.want == 0 && !accepting && s->nkids < s->maxkids)
 			wait = sooner(wait, s->accept_pause_until - now);
+		if ((gw = spares_wait(&s->pool, s->maxkids - s->nkids,
+		    now)) >= 0)
+			wait = sooner(wait, gw);
 		tsp = NULL;
 		if (wait >= 0) {
 			ts.tv_sec = wait / 1000;
@@ -216,8 +257,10 @@ supervise(struct supervisor *s)
 		for (i = 0; i < np; i++) {
 			if (pfd[i].revents == 0)
 				continue;
-			if (pfd[i].fd == s->game.fd)
+			if (i == game)
 				game_spawn(s, gamelink_ready(&s->game));
+			else if (i >= nl)
+				spare_event(s, pfd[i].fd);
 			else if (s->nkids < s->maxkids)
 				accept_one(s, pfd[i].fd);
 		}
@@ -328,7 +371,7 @@ listener_run(struct cas *cas, const int *fds, int n)
 	if ((s.kids = calloc((size_t)s.maxkids, sizeof *s.kids)) == NULL)
 		fatal(EX_OSERR, "supervisor");
 	signals_listener(cas, &s.waitmask);
-	/* fds is NULL when the inbound entry's sockets are to be made. */
+	/* Without systemd's sockets fds is NULL, which memcpy may not take. */
 	if (n > 0)
 		memcpy(s.lfd, fds, (size_t)n * sizeof *fds);
 	s.nl = n;
@@ -336,9 +379,10 @@ listener_run(struct cas *cas, const int *fds, int n)
 		listen_inbound(&s);
 	gamelink_init(&s.game, n == 0 && cfg->outbound.set ? &cfg->outbound :
 	    NULL);
+	spares_init(&s.pool, cas, s.lfd, s.nl, s.maxkids);
 	describe(&s, n > 0, status, sizeof status);
 	log_info("%s", status);
-	sd_notifyf(0, "READY=1\nSTATUS=%s", status);
+	s.status = status;
 	supervise(&s);
 	free(s.kids);
 	return 0;

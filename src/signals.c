@@ -56,6 +56,15 @@ signals_connection(struct cas *cas)
 	sigprocmask(SIG_SETMASK, &stop, NULL);
 }
 
+/* The mask a connection's process waits with: its own, the stop signals let in. */
+void
+signals_waitmask(sigset_t *waitmask)
+{
+	sigprocmask(SIG_BLOCK, NULL, waitmask);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+}
+
 /*
  * The listener's: SIGCHLD, SIGTERM and SIGINT are held except while it
  * waits, so none slips between a check and the wait; waitmask is the mask

@@ -1,12 +1,15 @@
 /* Benchmark client: latency of sequential TCP connections that each send one request and read its reply. */
 
 /*
- * Usage: connlat PORT COUNT REQUEST
+ * Usage: connlat PORT COUNT REQUEST [INTERVAL_US]
  * Connects to 127.0.0.1:PORT COUNT times, one after the other (after a few
  * unmeasured warm-up connections): connect, write REQUEST, read up to the
- * first newline of the reply, close.  Prints "MEDIAN_US P99_US FAILURES
- * SUCCESS_REPLIES".  Each connection is bounded by a 5 s timeout and the
- * whole run by 120 s.
+ * first newline of the reply, close.  Back to back by default; with
+ * INTERVAL_US, connection i starts INTERVAL_US * i after the first (or at
+ * once if the one before ended later), so the server is idle when it
+ * arrives.  Prints "MEDIAN_US P99_US FAILURES SUCCESS_REPLIES CPU_US":
+ * CPU_US is this client's own CPU time per connection, warm-up included.
+ * Each connection is bounded by a 5 s timeout and the whole run by 120 s.
  */
 
 #include <arpa/inet.h>
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -62,17 +66,38 @@ out:
 	return ok;
 }
 
+static double
+cpu_s(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
+/* Sleeps until t on the monotonic clock (at once if it has passed). */
+static void
+sleep_until(double t)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)t;
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct sockaddr_in sa;
-	double *lat, t0, start;
+	struct rusage ru;
+	double *lat, t0, start, first;
 	size_t reqlen;
-	long count, i, done = 0, fails = 0, good = 0;
+	long count, i, done = 0, fails = 0, good = 0, interval = 0;
 	int r;
 
-	if (argc != 4 || (count = strtol(argv[2], NULL, 10)) <= 0) {
-		fprintf(stderr, "usage: connlat PORT COUNT REQUEST\n");
+	if ((argc != 4 && argc != 5) ||
+	    (count = strtol(argv[2], NULL, 10)) <= 0 ||
+	    (argc == 5 && (interval = strtol(argv[4], NULL, 10)) <= 0)) {
+		fprintf(stderr, "usage: connlat PORT COUNT REQUEST [INTERVAL_US]\n");
 		return 64;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -86,7 +111,10 @@ main(int argc, char **argv)
 	start = now();
 	for (i = 0; i < WARMUP; i++)
 		one(&sa, argv[3], reqlen);
+	first = now();
 	for (i = 0; i < count && now() - start < DEADLINE_S; i++) {
+		if (interval > 0)
+			sleep_until(first + (double)i * (double)interval / 1e6);
 		t0 = now();
 		r = one(&sa, argv[3], reqlen);
 		if (r < 0) {
@@ -97,12 +125,14 @@ main(int argc, char **argv)
 		lat[done++] = now() - t0;
 	}
 	if (done == 0) {
-		printf("n/a n/a %ld 0\n", fails);
+		printf("n/a n/a %ld 0 n/a\n", fails);
 		return 1;
 	}
+	getrusage(RUSAGE_SELF, &ru);
 	qsort(lat, (size_t)done, sizeof(*lat), cmp_double);
-	printf("%.0f %.0f %ld %ld\n", lat[(done - 1) / 2] * 1e6,
-	    lat[(size_t)((double)(done - 1) * 0.99)] * 1e6, fails, good);
+	printf("%.0f %.0f %ld %ld %.0f\n", lat[(done - 1) / 2] * 1e6,
+	    lat[(size_t)((double)(done - 1) * 0.99)] * 1e6, fails, good,
+	    (cpu_s(&ru.ru_utime) + cpu_s(&ru.ru_stime)) * 1e6 / (double)(WARMUP + i));
 	free(lat);
 	return 0;
 }

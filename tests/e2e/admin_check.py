@@ -27,7 +27,8 @@ def test_full(t, d):
                                "allow_all_rooms": True},
                        limits={"max_request_bytes": 1024, "idle_timeout": 5,
                                "max_connections": 3,
-                               "max_requests_per_connection": 7})
+                               "max_requests_per_connection": 7,
+                               "spare_processes": 2})
     r = cas(cfg, "check")
     if not t.ok(r.rc == 0 and r.last == "configuration OK",
                 "every key set: exit 0, last line \"configuration OK\""):
@@ -44,6 +45,7 @@ def test_full(t, d):
         "limits.idle_timeout": "5",
         "limits.max_connections": "3",
         "limits.max_requests_per_connection": "7",
+        "limits.spare_processes": "2",
     }
     for key, value in want.items():
         t.eq(setting(r, key), value, "every key set: shows %s: %s" % (key, value))
@@ -78,6 +80,7 @@ def test_defaults(t, d):
         "limits.idle_timeout": "60",
         "limits.max_connections": "64",
         "limits.max_requests_per_connection": "0",
+        "limits.spare_processes": "4",
     }
     for key, value in want.items():
         t.eq(setting(r, key), value, "minimal config: default %s: %s" % (key, value))

@@ -4,7 +4,7 @@ max_request_bytes (an oversized request gets one error and the stream goes
 on), limits.idle_timeout (a silent connection or pipe is closed),
 limits.max_requests_per_connection (answers stop after N) and
 limits.max_connections (further connections wait until a served one
-closes)."""
+closes); the listener's limits with spare processes off and on."""
 
 import subprocess
 import time
@@ -12,7 +12,7 @@ import time
 from caslib import (CAS_BIN, TAP, child_env, decode, request, split_responses,
                     tempdir, write_config)
 from adminlib import cas
-from netlib import Conn, start_listener
+from netlib import SPARE_SETTINGS, Conn, start_listener
 
 HOST = "127.0.0.1"
 
@@ -61,11 +61,13 @@ def test_request_bytes(t, d):
              "%s: a %d-byte request is served (PyJWT verifies)" % (what, len(small)))
 
 
-def test_idle_listener(t, d):
-    proc, port = start_listener(d, "idle", HOST, settle=5,
-                                limits={"idle_timeout": 1})
+def test_idle_listener(t, d, spares):
+    proc, port = start_listener(d, "idle%d" % spares, HOST, settle=5,
+                                limits={"idle_timeout": 1,
+                                        "spare_processes": spares})
+    what = "spares %d, idle_timeout 1" % spares
     try:
-        if not t.ok(port is not None, "idle_timeout 1: listening"):
+        if not t.ok(port is not None, "%s: listening" % what):
             t.diag(proc.log_tail())
             return
         conn = Conn(HOST, port)
@@ -74,21 +76,21 @@ def test_idle_listener(t, d):
         took = time.monotonic() - t0
         conn.close()
         if not t.ok(data == b"" and 0.5 <= took <= 3.5,
-                    "idle_timeout 1: a silent connection is closed by the "
-                    "server within 1-3 s (took %.2f s)" % took):
+                    "%s: a silent connection is closed by the "
+                    "server within 1-3 s (took %.2f s)" % (what, took)):
             t.diag("received %r" % (data,))
 
         conn = Conn(HOST, port)
         conn.send(request(seq=5) + b"\0")
         resp = one_response(conn.read_until(b"\n\0", timeout=5))
-        t.ok(good_token(resp, 5), "idle_timeout 1: a request is answered")
+        t.ok(good_token(resp, 5), "%s: a request is answered" % what)
         t0 = time.monotonic()
         data = conn.read_to_eof(timeout=6)
         took = time.monotonic() - t0
         conn.close()
         t.ok(data == b"" and took <= 3.5,
-             "idle_timeout 1: after the answer, silence closes the connection "
-             "(%.2f s)" % took)
+             "%s: after the answer, silence closes the connection "
+             "(%.2f s)" % (what, took))
 
         conn = Conn(HOST, port)
         served = 0
@@ -99,9 +101,9 @@ def test_idle_listener(t, d):
                 served += 1
             time.sleep(0.6)
         conn.close()
-        t.eq(served, 4, "idle_timeout 1: requests 0.6 s apart keep the "
-             "connection open (4 served over 2.4 s)")
-        t.ok(proc.alive(), "idle_timeout 1: the listener is still running")
+        t.eq(served, 4, "%s: requests 0.6 s apart keep the "
+             "connection open (4 served over 2.4 s)" % what)
+        t.ok(proc.alive(), "%s: the listener is still running" % what)
     finally:
         proc.stop()
 
@@ -145,10 +147,16 @@ def test_requests_per_connection(t, d):
     t.ok(r.rc is not None and r.rc >= 0,
          "max_requests_per_connection 3: the program ends (status %r)" % r.rc)
 
-    proc, port = start_listener(d, "per-conn-listen", HOST, settle=5,
-                                limits={"max_requests_per_connection": 3})
+
+def test_requests_per_listened_connection(t, d, spares):
+    stream = b"".join(request(seq=i) + b"\0" for i in range(5))
+    what = "spares %d, max_requests_per_connection 3" % spares
+    proc, port = start_listener(d, "per-conn-listen%d" % spares, HOST,
+                                settle=5,
+                                limits={"max_requests_per_connection": 3,
+                                        "spare_processes": spares})
     try:
-        if not t.ok(port is not None, "max_requests_per_connection 3: listening"):
+        if not t.ok(port is not None, "%s: listening" % what):
             t.diag(proc.log_tail())
             return
         conn = Conn(HOST, port)
@@ -156,49 +164,50 @@ def test_requests_per_connection(t, d):
         data = conn.read_to_eof(timeout=10)
         conn.close()
         resps = split_responses(data or b"")
-        t.eq(len(resps), 3, "max_requests_per_connection 3: a connection "
-             "sending 5 requests gets 3 answers, then is closed")
+        t.eq(len(resps), 3, "%s: a connection sending 5 requests gets 3 "
+             "answers, then is closed" % what)
         conn = Conn(HOST, port)
         conn.send(request(seq=9) + b"\0")
         resp = one_response(conn.read_until(b"\n\0", timeout=5))
         conn.close()
-        t.ok(good_token(resp, 9),
-             "max_requests_per_connection 3: a new connection is served")
+        t.ok(good_token(resp, 9), "%s: a new connection is served" % what)
     finally:
         proc.stop()
 
 
-def test_max_connections(t, d):
-    proc, port = start_listener(d, "maxconn", HOST, settle=5,
+def test_max_connections(t, d, spares):
+    proc, port = start_listener(d, "maxconn%d" % spares, HOST, settle=5,
                                 limits={"max_connections": 1,
-                                        "idle_timeout": 30})
+                                        "idle_timeout": 30,
+                                        "spare_processes": spares})
+    what = "spares %d, max_connections 1" % spares
     first = second = None
     try:
-        if not t.ok(port is not None, "max_connections 1: listening"):
+        if not t.ok(port is not None, "%s: listening" % what):
             t.diag(proc.log_tail())
             return
         first = Conn(HOST, port)
         first.send(request(seq=1) + b"\0")
         resp = one_response(first.read_until(b"\n\0", timeout=5))
-        t.ok(good_token(resp, 1), "max_connections 1: the first connection "
-             "is served and held open")
+        t.ok(good_token(resp, 1), "%s: the first connection "
+             "is served and held open" % what)
         second = Conn(HOST, port)
         second.send(request(seq=2) + b"\0")
         waiting = not second.has_data(1.5)
-        t.ok(waiting, "max_connections 1: a second connection gets no answer "
-             "while the first is open")
+        t.ok(waiting, "%s: a second connection gets no answer "
+             "while the first is open" % what)
         first.send(request(seq=3) + b"\0")
         resp = one_response(first.read_until(b"\n\0", timeout=5))
-        t.ok(good_token(resp, 3), "max_connections 1: the first connection "
-             "is still served meanwhile")
+        t.ok(good_token(resp, 3), "%s: the first connection "
+             "is still served meanwhile" % what)
         first.close()
         first = None
         t0 = time.monotonic()
         resp = one_response(second.read_until(b"\n\0", timeout=8))
         took = time.monotonic() - t0
-        t.ok(good_token(resp, 2), "max_connections 1: once the first closes, "
-             "the second is served (%.2f s)" % took)
-        t.ok(proc.alive(), "max_connections 1: the listener is still running")
+        t.ok(good_token(resp, 2), "%s: once the first closes, "
+             "the second is served (%.2f s)" % (what, took))
+        t.ok(proc.alive(), "%s: the listener is still running" % what)
     finally:
         for c in (first, second):
             if c is not None:
@@ -209,10 +218,12 @@ def test_max_connections(t, d):
 def main(t):
     with tempdir() as d:
         test_request_bytes(t, d)
-        test_idle_listener(t, d)
         test_idle_pipe(t, d)
         test_requests_per_connection(t, d)
-        test_max_connections(t, d)
+        for spares in SPARE_SETTINGS:
+            test_idle_listener(t, d, spares)
+            test_requests_per_listened_connection(t, d, spares)
+            test_max_connections(t, d, spares)
 
 
 if __name__ == "__main__":

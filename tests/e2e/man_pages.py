@@ -43,7 +43,7 @@ def main(t):
                 "algorithm", "inbound", "outbound", "host", "port",
                 "max_valid_for", "allow_moderator", "rooms", "allow_all_rooms",
                 "max_request_bytes", "idle_timeout", "max_connections",
-                "max_requests_per_connection", "jwt-secret"):
+                "max_requests_per_connection", "jwt-secret", "spare_processes"):
         t.ok(key in flat["chat-admin-server.json.5"],
              "chat-admin-server.json(5) documents %s" % key)
     # Jitsi's wider vocabulary: options, request fields, claims and keys.

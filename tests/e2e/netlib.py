@@ -416,21 +416,149 @@ def wait_children(pid, pred, timeout=5):
         time.sleep(0.05)
 
 
+# ---------------------------------------------------------------- spares
+
+# limits.spare_processes when the config leaves it out.
+DEFAULT_SPARES = 4
+# The serving tests run each scenario with spares off and on.
+SPARE_SETTINGS = (0, 3)
+TCP_LISTEN = "0A"
+
+
+def socket_inodes(pid):
+    """Inodes of the sockets process pid holds (empty once it is gone)."""
+    inodes = set()
+    try:
+        names = os.listdir("/proc/%d/fd" % pid)
+    except OSError:
+        return inodes
+    for name in names:
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, name))
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(int(link[len("socket:["):-1]))
+    return inodes
+
+
+def tcp_sockets():
+    """(local port, remote port, state, inode) of every TCP socket here,
+    from /proc/net/tcp and tcp6."""
+    rows = []
+    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(path) as f:
+                lines = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            p = line.split()
+            rows.append((int(p[1].rsplit(":", 1)[1], 16),
+                         int(p[2].rsplit(":", 1)[1], 16), p[3], int(p[9])))
+    return rows
+
+
+def live_children(pid):
+    """Pids of the children of pid that have not ended."""
+    return [c for c, stat in children_of(pid) if not stat.startswith("Z")]
+
+
+def spares_of(pid):
+    """The children of pid waiting to accept a connection: those holding one
+    of its listening sockets (a child serving a connection has closed
+    them)."""
+    listening = {ino for _, _, st, ino in tcp_sockets() if st == TCP_LISTEN}
+    mine = socket_inodes(pid) & listening
+    return [c for c in live_children(pid) if socket_inodes(c) & mine]
+
+
+def serving_child(pid, conn):
+    """The child of pid holding the server's end of conn, or None."""
+    here = conn.sock.getsockname()[1]
+    there = conn.sock.getpeername()[1]
+    ends = {ino for lp, rp, _, ino in tcp_sockets()
+            if lp == there and rp == here and ino != 0}
+    for c in live_children(pid):
+        if socket_inodes(c) & ends:
+            return c
+    return None
+
+
+def proc_state(pid):
+    """The state letter of process pid ("R", "S", "T", "Z"...), or None once
+    it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
+
+
+def exited(pid):
+    """True if pid is gone or a zombie."""
+    return proc_state(pid) in (None, "Z")
+
+
+def stop_processes(pids, timeout=5):
+    """SIGSTOP each of pids and wait until all are stopped, so that nothing
+    they wait on is taken or woken meanwhile; True if they all stopped."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGSTOP)
+        except ProcessLookupError:
+            pass
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(proc_state(pid) in ("T", "t", None) for pid in pids):
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def continue_processes(pids):
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:
+            pass
+
+
+def wait_settled(pid, spares, timeout=5, busy=0):
+    """Poll until pid's children are exactly spares spare processes and busy
+    ones serving connections; returns (children, spares among them,
+    whether that held)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        kids = live_children(pid)
+        found = spares_of(pid)
+        if len(found) == spares and len(kids) == spares + busy:
+            return kids, found, True
+        if time.monotonic() > deadline:
+            return kids, found, False
+        time.sleep(0.05)
+
+
 def start_listener(tmp, name, host="127.0.0.1", env=None, settle=None,
-                   **config):
+                   args=(), **config):
     """The program listening on a free port of host (config "inbound", plus
     the config sections given as keywords, as for write_config), its config
-    and logs under tmp named after name.  With settle, wait up to that many
-    seconds for the child that served the readiness probe to go.  Returns
-    (proc, port), port None if it never listened."""
+    and logs under tmp named after name, args before -c.  proc.spares is
+    the number of spares it should keep while idle.  With settle, wait up
+    to that many seconds for the child that served the readiness probe to
+    go and the spares to be there.  Returns (proc, port), port None if it
+    never listened."""
     port = free_port(host)
     cfg = write_config(tmp, name=name + ".json",
                        inbound={"host": host, "port": port}, **config)
-    proc = Proc([CAS_BIN, "-c", cfg], tmp, name, env=env)
+    proc = Proc([CAS_BIN] + list(args) + ["-c", cfg], tmp, name, env=env)
+    limits = config.get("limits", {})
+    proc.spares = min(limits.get("spare_processes", DEFAULT_SPARES),
+                      limits.get("max_connections", 64))
     if not wait_connectable(host, port, timeout=10, proc=proc):
         return proc, None
     if settle is not None:
-        wait_children(proc.pid, lambda rows: not rows, timeout=settle)
+        wait_settled(proc.pid, proc.spares, timeout=settle)
     return proc, port
 
 

@@ -40,6 +40,34 @@ status_of(const char *text)
 
 #define BASE	"\"jitsi\":{\"domain\":\"meet.jitsi\"},\"jwt\":{\"app_id\":\"skotos\",\"secret\":\"0123456789abcdef0123456789abcdef\"}"
 
+/* limits.spare_processes: 4 unless set, 0 to 64, named when out of range. */
+static void
+spare_processes(void)
+{
+	struct config	cfg;
+	struct cfgerr	e;
+
+	write_file("{" BASE "}");
+	ok(config_load(&cfg, path, &e) == 0 && cfg.spare_processes == 4,
+	    "spare_processes defaults to 4");
+	config_free(&cfg);
+	write_file("{" BASE ",\"limits\":{\"spare_processes\":0}}");
+	ok(config_load(&cfg, path, &e) == 0 && cfg.spare_processes == 0,
+	    "spare_processes 0 loads (a fork per connection)");
+	config_free(&cfg);
+	write_file("{" BASE ",\"limits\":{\"spare_processes\":64}}");
+	ok(config_load(&cfg, path, &e) == 0 && cfg.spare_processes == 64,
+	    "spare_processes 64 loads");
+	config_free(&cfg);
+	ok(status_of("{" BASE ",\"limits\":{\"spare_processes\":65}}") ==
+	    EX_CONFIG && strstr(last.msg, "limits.spare_processes") != NULL,
+	    "spare_processes 65 is refused, naming the key");
+	ok(status_of("{" BASE ",\"limits\":{\"spare_processes\":-1}}") ==
+	    EX_CONFIG, "a negative spare_processes is refused");
+	ok(status_of("{" BASE ",\"limits\":{\"spare_processes\":\"2\"}}") ==
+	    EX_CONFIG, "spare_processes must be an integer");
+}
+
 int
 main(void)
 {
@@ -127,6 +155,7 @@ main(void)
 	    "\"secret\":\"s\",\"algorithm\":\"none\"}}") == EX_CONFIG,
 	    "an unknown algorithm");
 	ok(strstr(last.msg, "jwt.algorithm") != NULL, "the message names the key");
+	spare_processes();
 	unlink(path);
 	ok(config_load(&cfg, "/nonexistent/config.json", &e) == EX_NOINPUT &&
 	    strstr(e.msg, "/nonexistent/config.json: cannot open: ") == e.msg,
