@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <yajl/yajl_parse.h>
 
+#include "clientconf.h"
 #include "config.h"
 #include "log.h"
 #include "nodeprep.h"
@@ -26,7 +27,8 @@
 #define CONFIG_MAX	(1024 * 1024)
 #define PATH_DEPTH	32
 
-enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_POLICY, K_ALG };
+enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_POLICY, K_ALG,
+	K_CLIENTS };
 
 /* Every key the file may hold: its dotted path, type, and where it goes. */
 static const struct key {
@@ -59,6 +61,8 @@ static const struct key {
 	    offsetof(struct config, max_connections), 1, 65536 },
 	{ "limits.max_requests_per_connection", K_INT,
 	    offsetof(struct config, max_requests_per_connection), 0, LLONG_MAX },
+	{ "outbound.policy", K_POLICY, offsetof(struct config, outbound_policy), 0, 0 },
+	{ "clients", K_CLIENTS, 0, 0, 0 },
 };
 #define NKEYS	(sizeof keys / sizeof keys[0])
 
@@ -71,6 +75,7 @@ static const char *const type_words[] = {
 	[K_PORT] = "must be an integer from 1 to 65535",
 	[K_POLICY] = "must be an object",
 	[K_ALG] = "must be \"HS256\", \"HS384\" or \"HS512\"",
+	[K_CLIENTS] = "must be an array of objects",
 };
 
 /* State of one parse: where in the document we are and what went wrong. */
@@ -83,6 +88,7 @@ struct loader {
 	const struct key *cur;			/* known key whose value comes next */
 	int		 ignore;		/* depth of an unknown key, or 0 */
 	struct policy_parser pp;		/* inside a policy object */
+	struct clients_parser cp;		/* inside the clients array */
 	bool		 top_object;
 	bool		 seen[NKEYS];
 	char		 err[320];
@@ -198,6 +204,8 @@ cb_number(void *ctx, const char *s, size_t len)
 	struct loader	*l = ctx;
 	long long	 n;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_number(&l->cp, s, len);
 	if (l->pp.active)
 		return policy_callbacks.yajl_number(&l->pp, s, len);
 	if (!wanted(l))
@@ -216,6 +224,8 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 	char		*copy, name[8];
 	long long	 n;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_string(&l->cp, s, len);
 	if (l->pp.active)
 		return policy_callbacks.yajl_string(&l->pp, s, len);
 	if (!wanted(l))
@@ -263,6 +273,8 @@ cb_boolean(void *ctx, int b)
 {
 	struct loader *l = ctx;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_boolean(&l->cp, b);
 	if (l->pp.active)
 		return policy_callbacks.yajl_boolean(&l->pp, b);
 	if (!wanted(l))
@@ -278,6 +290,8 @@ cb_null(void *ctx)
 {
 	struct loader *l = ctx;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_null(&l->cp);
 	if (l->pp.active)
 		return policy_callbacks.yajl_null(&l->pp);
 	return wanted(l) ? wrong_type(l) : skip_or_fail(l);
@@ -299,6 +313,8 @@ cb_start_map(void *ctx)
 {
 	struct loader *l = ctx;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_start_map(&l->cp);
 	if (l->pp.active)
 		return policy_callbacks.yajl_start_map(&l->pp);
 	if (l->depth == 0)
@@ -324,6 +340,8 @@ cb_map_key(void *ctx, const unsigned char *key, size_t len)
 	size_t		 base = l->pathlen[l->depth], i;
 	int		 n;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_map_key(&l->cp, key, len);
 	if (l->pp.active)
 		return policy_callbacks.yajl_map_key(&l->pp, key, len);
 	n = snprintf(l->path + base, sizeof l->path - base, "%s%.*s",
@@ -357,10 +375,17 @@ cb_start_array(void *ctx)
 {
 	struct loader *l = ctx;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_start_array(&l->cp);
 	if (l->pp.active)
 		return policy_callbacks.yajl_start_array(&l->pp);
 	if (l->depth == 0)
 		return fail(l, "(top level)", "must be a JSON object");
+	if (wanted(l) && l->cur->type == K_CLIENTS) {
+		/* The entries are their own parser's to read. */
+		clients_parse_begin(&l->cp, l->cfg, l->err, sizeof l->err);
+		return push(l, '[');
+	}
 	if (wanted(l))
 		return wrong_type(l);
 	return push(l, '[');
@@ -371,6 +396,13 @@ cb_end(void *ctx)
 {
 	struct loader *l = ctx;
 
+	if (l->cp.active) {
+		if (!clients_callbacks.yajl_end_array(&l->cp))
+			return 0;
+		/* The array's own closing bracket closes it here too. */
+		if (l->cp.active)
+			return 1;
+	}
 	if (l->pp.active) {
 		if (!policy_callbacks.yajl_end_map(&l->pp))
 			return 0;
@@ -515,6 +547,16 @@ endpoint_defaults(const struct config *cfg, struct endpoint *ep,
 	return 0;
 }
 
+/* The policies of the game link and of the clients: their own keys over policy. */
+static int
+merge_policies(struct config *cfg, struct cfgerr *e)
+{
+	if (policy_merge(&cfg->outbound_policy, &cfg->outbound_policy,
+	    &cfg->policy) == -1 || clients_merge(cfg) == -1)
+		return cfgerr_sys(e, EX_OSERR, "%s", cfg->path);
+	return 0;
+}
+
 /* The secret's sources, in order: the systemd credential, a file, the config itself. */
 static int
 load_secret(struct config *cfg, int config_readable, struct cfgerr *e)
@@ -575,7 +617,8 @@ load(struct config *cfg, const char *path, struct cfgerr *e)
 	if (cfg->audience == NULL && (cfg->audience = strdup("jitsi")) == NULL)
 		return cfgerr_sys(e, EX_OSERR, "%s", path);
 	if ((rc = endpoint_defaults(cfg, &cfg->inbound, "inbound", e)) != 0 ||
-	    (rc = endpoint_defaults(cfg, &cfg->outbound, "outbound", e)) != 0)
+	    (rc = endpoint_defaults(cfg, &cfg->outbound, "outbound", e)) != 0 ||
+	    (rc = merge_policies(cfg, e)) != 0)
 		return rc;
 	return load_secret(cfg, readable, e);
 }
@@ -642,6 +685,8 @@ config_free(struct config *cfg)
 	free(cfg->inbound.host);
 	free(cfg->outbound.host);
 	policy_free(&cfg->policy);
+	policy_free(&cfg->outbound_policy);
+	clients_free(cfg->clients, cfg->nclients);
 	secret_free(&cfg->secret);
 	memset(cfg, 0, sizeof *cfg);
 }

@@ -14,6 +14,8 @@ struct endpoint {
 	char	 port[6];
 };
 
+struct client;
+
 struct config {
 	const char	*path;
 	char		*domain;
@@ -29,6 +31,10 @@ struct config {
 	long long	 idle_timeout;
 	long long	 max_connections;
 	long long	 max_requests_per_connection;
+	struct policy	 outbound_policy;	/* its keys over policy */
+	struct client	*clients;	/* the clients table, in order */
+	size_t		 nclients;
+	bool		 clients_set;	/* the file has one, maybe empty */
 };
 
 /* Why a configuration did not load, and the exit status that calls for. */
