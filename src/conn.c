@@ -11,13 +11,14 @@
 #include <unistd.h>
 
 #include "cas.h"
+#include "clients.h"
 #include "clock.h"
 #include "conn.h"
 #include "frame.h"
 #include "linger.h"
 #include "log.h"
-#include "peer.h"
 #include "policy.h"
+#include "refuse.h"
 #include "request.h"
 #include "response.h"
 
@@ -104,7 +105,7 @@ answer(void *arg, struct request *r, enum term t)
 
 	err = request_validate(r, now, msg, sizeof msg);
 	if (err == NULL)
-		err = policy_check(&cas->cfg.policy, r, r->exp - now, msg,
+		err = policy_check(c->opts->policy, r, r->exp - now, msg,
 		    sizeof msg);
 	if (err == NULL && token_mint(&c->minter, &cas->signer, r,
 	    now) == -1)
@@ -253,18 +254,27 @@ send_timeout(int fd, long long seconds)
 }
 
 /*
- * Serve one connection on its descriptors, named for the log after its
- * peer; game is the outbound link (one write per reply, no idle limit).
- * The process's exit status: 0, or EX_OSERR.
+ * Serve one connection on its descriptors, under the policy of its
+ * client, named for the log after it; game is the outbound link (one
+ * write per reply, no idle limit). A peer the clients table does not list
+ * is refused before any request is read. The process's exit status: 0,
+ * or EX_OSERR.
  */
 int
 conn_serve_fds(struct cas *cas, int in_fd, int out_fd, bool game)
 {
 	struct conn_opts	o = { .write_each = game, .no_idle_limit = game };
-	char			peer[PEER_NAME_MAX];
+	struct admission	a;
+	int			rc = 0;
 
-	peer_describe(in_fd, peer, sizeof peer);
-	o.peer = peer;
+	clients_admit(&cas->cfg, in_fd, game, &a);
+	o.peer = a.name;
+	o.policy = a.policy;
 	send_timeout(out_fd, game ? GAME_SEND_TIMEOUT : cas->cfg.idle_timeout);
-	return conn_serve(cas, in_fd, out_fd, &o) == 0 ? 0 : EX_OSERR;
+	if (a.policy == NULL)
+		refuse_client(in_fd, out_fd, a.name);
+	else if (conn_serve(cas, in_fd, out_fd, &o) != 0)
+		rc = EX_OSERR;
+	admission_free(&a);
+	return rc;
 }

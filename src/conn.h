@@ -5,9 +5,11 @@
 #include <stdbool.h>
 
 struct cas;
+struct policy;
 
 struct conn_opts {
 	const char	*peer;		/* for the log */
+	const struct policy *policy;	/* what its client may have minted */
 	bool		 write_each;	/* one write per reply (the game's raw port) */
 	bool		 no_idle_limit;	/* the outbound game link is idle by nature */
 };
