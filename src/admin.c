@@ -308,10 +308,23 @@ admin_verify(struct cas *cas, int argc, char **argv)
 static void
 show_endpoint(const char *name, const struct endpoint *e)
 {
-	if (e->set)
+	if (e->set && e->port[0] != '\0')
 		printf("%s: %s:%s\n", name, e->host, e->port);
+	else if (e->set)
+		printf("%s: (no TCP: inbound.path only)\n", name);
 	else
 		printf("%s: (none)\n", name);
+}
+
+static void
+show_unix(const struct unixaddr *u)
+{
+	if (u->path == NULL)
+		return;
+	printf("inbound.path: %s\n", u->path);
+	printf("inbound.mode: %04llo\n", u->mode);
+	printf("inbound.group: %s\n", u->group ? u->group :
+	    "(the listener's own)");
 }
 
 /* Print the effective settings, the secret shown only by size and source. */
@@ -328,6 +341,7 @@ admin_check(struct cas *cas)
 	printf("jwt.secret: (%zu bytes from %s)\n", c->secret.len,
 	    c->secret.source);
 	show_endpoint("inbound", &c->inbound);
+	show_unix(&c->inbound_unix);
 	show_endpoint("outbound", &c->outbound);
 	policy_print(stdout, &c->policy, "policy");
 	/* With a clients table the top-level policy is only what entries inherit. */

@@ -1,5 +1,6 @@
 /* config.c: loads and validates the JSON configuration file. */
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +29,7 @@
 #define PATH_DEPTH	32
 
 enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_POLICY, K_ALG,
-	K_CLIENTS };
+	K_MODE, K_CLIENTS };
 
 /* Every key the file may hold: its dotted path, type, and where it goes. */
 static const struct key {
@@ -61,6 +62,9 @@ static const struct key {
 	    offsetof(struct config, max_connections), 1, 65536 },
 	{ "limits.max_requests_per_connection", K_INT,
 	    offsetof(struct config, max_requests_per_connection), 0, LLONG_MAX },
+	{ "inbound.path", K_STRING, offsetof(struct config, inbound_unix.path), 0, 0 },
+	{ "inbound.mode", K_MODE, offsetof(struct config, inbound_unix.mode), 0, 0777 },
+	{ "inbound.group", K_STRING, offsetof(struct config, inbound_unix.group), 0, 0 },
 	{ "outbound.policy", K_POLICY, offsetof(struct config, outbound_policy), 0, 0 },
 	{ "clients", K_CLIENTS, 0, 0, 0 },
 };
@@ -75,6 +79,7 @@ static const char *const type_words[] = {
 	[K_PORT] = "must be an integer from 1 to 65535",
 	[K_POLICY] = "must be an object",
 	[K_ALG] = "must be \"HS256\", \"HS384\" or \"HS512\"",
+	[K_MODE] = "must be a string of octal digits from \"0\" to \"0777\", such as \"0660\"",
 	[K_CLIENTS] = "must be an array of objects",
 };
 
@@ -252,6 +257,15 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 		if (alg_parse(name, &cfg->alg) == -1)
 			return wrong_type(l);
 		return value_done(l);
+	case K_MODE:
+		if (len == 0 || len > 4 || !all_digits(s, len) ||
+		    memchr(s, '8', len) || memchr(s, '9', len))
+			return wrong_type(l);
+		memcpy(name, s, len);
+		name[len] = '\0';
+		if ((n = strtoll(name, NULL, 8)) > 0777)
+			return wrong_type(l);
+		return set_integer(l, n);
 	case K_STRING:
 		if (len == 0)
 			return fail(l, l->cur->path, "must not be empty");
@@ -539,11 +553,38 @@ endpoint_defaults(const struct config *cfg, struct endpoint *ep,
 {
 	if (!ep->set)
 		return 0;
+	/* inbound may be a Unix socket alone. */
+	if (ep == &cfg->inbound && cfg->inbound_unix.path != NULL &&
+	    ep->host == NULL && ep->port[0] == '\0')
+		return 0;
 	if (ep->port[0] == '\0')
 		return cfgerr_set(e, EX_CONFIG, "%s: %s.port: missing", cfg->path,
 		    name);
 	if (ep->host == NULL && (ep->host = strdup("127.0.0.1")) == NULL)
 		return cfgerr_sys(e, EX_OSERR, "%s", cfg->path);
+	return 0;
+}
+
+/* inbound.mode and inbound.group are about inbound.path, which must fit a socket address. */
+static int
+unix_defaults(struct config *cfg, struct cfgerr *e)
+{
+	struct unixaddr		*u = &cfg->inbound_unix;
+	struct sockaddr_un	 sun;
+
+	if (u->path == NULL) {
+		if (u->mode != -1 || u->group != NULL)
+			return cfgerr_set(e, EX_CONFIG, "%s: %s: needs inbound.path",
+			    cfg->path, u->mode != -1 ? "inbound.mode" :
+			    "inbound.group");
+		return 0;
+	}
+	if (strlen(u->path) >= sizeof sun.sun_path)
+		return cfgerr_set(e, EX_CONFIG,
+		    "%s: inbound.path: longer than %zu bytes", cfg->path,
+		    sizeof sun.sun_path - 1);
+	if (u->mode == -1)
+		u->mode = 0660;
 	return 0;
 }
 
@@ -616,7 +657,8 @@ load(struct config *cfg, const char *path, struct cfgerr *e)
 		return rc;
 	if (cfg->audience == NULL && (cfg->audience = strdup("jitsi")) == NULL)
 		return cfgerr_sys(e, EX_OSERR, "%s", path);
-	if ((rc = endpoint_defaults(cfg, &cfg->inbound, "inbound", e)) != 0 ||
+	if ((rc = unix_defaults(cfg, e)) != 0 ||
+	    (rc = endpoint_defaults(cfg, &cfg->inbound, "inbound", e)) != 0 ||
 	    (rc = endpoint_defaults(cfg, &cfg->outbound, "outbound", e)) != 0 ||
 	    (rc = merge_policies(cfg, e)) != 0)
 		return rc;
@@ -641,6 +683,7 @@ config_load(struct config *cfg, const char *path, struct cfgerr *e)
 	cfg->max_request_bytes = 65536;
 	cfg->idle_timeout = 60;
 	cfg->max_connections = 64;
+	cfg->inbound_unix.mode = -1;
 	e->status = 0;
 	e->msg[0] = '\0';
 	if ((rc = load(cfg, path, e)) != 0)
@@ -685,6 +728,8 @@ config_free(struct config *cfg)
 	free(cfg->inbound.host);
 	free(cfg->outbound.host);
 	policy_free(&cfg->policy);
+	free(cfg->inbound_unix.path);
+	free(cfg->inbound_unix.group);
 	policy_free(&cfg->outbound_policy);
 	clients_free(cfg->clients, cfg->nclients);
 	secret_free(&cfg->secret);

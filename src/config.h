@@ -14,6 +14,13 @@ struct endpoint {
 	char	 port[6];
 };
 
+/* inbound's Unix-domain socket: where, and who may connect. */
+struct unixaddr {
+	char		*path;		/* NULL: none */
+	char		*group;		/* a group name or number, or NULL */
+	long long	 mode;		/* permission bits */
+};
+
 struct client;
 
 struct config {
@@ -31,6 +38,7 @@ struct config {
 	long long	 idle_timeout;
 	long long	 max_connections;
 	long long	 max_requests_per_connection;
+	struct unixaddr	 inbound_unix;
 	struct policy	 outbound_policy;	/* its keys over policy */
 	struct client	*clients;	/* the clients table, in order */
 	size_t		 nclients;

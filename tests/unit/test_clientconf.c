@@ -1,4 +1,4 @@
-/* test_clientconf.c: the clients table and outbound.policy load, merge over the top-level policy, and fail with the key named. */
+/* test_clientconf.c: the clients table, outbound.policy and inbound.path load, merge over the top-level policy, and fail with the key named. */
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -147,6 +147,47 @@ test_outbound_policy(void)
 }
 
 static void
+test_inbound_path(void)
+{
+	struct config	cfg;
+	struct cfgerr	e;
+
+	write_file("{" BASE ",\"inbound\":{\"path\":\"/run/cas/socket\"}}");
+	ok(config_load(&cfg, path, &e) == 0, "inbound with a path alone loads");
+	ok(cfg.inbound.set && cfg.inbound.port[0] == '\0' &&
+	    cfg.inbound.host == NULL && strcmp(cfg.inbound_unix.path,
+	    "/run/cas/socket") == 0 && cfg.inbound_unix.mode == 0660 &&
+	    cfg.inbound_unix.group == NULL,
+	    "no TCP then; the mode defaults to 0660");
+	config_free(&cfg);
+	write_file("{" BASE ",\"inbound\":{\"port\":4114,\"path\":\"s\","
+	    "\"mode\":\"600\",\"group\":\"games\"}}");
+	ok(config_load(&cfg, path, &e) == 0 && cfg.inbound_unix.mode == 0600 &&
+	    strcmp(cfg.inbound_unix.group, "games") == 0 &&
+	    strcmp(cfg.inbound.host, "127.0.0.1") == 0,
+	    "TCP and a Unix socket; the mode is octal");
+	config_free(&cfg);
+	refused("\"inbound\":{\"path\":\"s\",\"mode\":660}",
+	    "inbound.mode: must be a string of octal digits from \"0\" to "
+	    "\"0777\", such as \"0660\"");
+	refused("\"inbound\":{\"path\":\"s\",\"mode\":\"0680\"}",
+	    "inbound.mode: must be a string of octal digits from \"0\" to "
+	    "\"0777\", such as \"0660\"");
+	refused("\"inbound\":{\"path\":\"s\",\"mode\":\"1777\"}",
+	    "inbound.mode: must be a string of octal digits from \"0\" to "
+	    "\"0777\", such as \"0660\"");
+	refused("\"inbound\":{\"port\":1,\"mode\":\"0600\"}",
+	    "inbound.mode: needs inbound.path");
+	refused("\"inbound\":{\"port\":1,\"group\":\"x\"}",
+	    "inbound.group: needs inbound.path");
+	refused("\"inbound\":{\"path\":\"s\",\"host\":\"::1\"}",
+	    "inbound.port: missing");
+	refused("\"inbound\":{\"path\":\"/0123456789012345678901234567890123456789"
+	    "0123456789012345678901234567890123456789012345678901234567890123456\"}",
+	    "inbound.path: longer than 107 bytes");
+}
+
+static void
 test_errors(void)
 {
 	refused("\"clients\":{}", "clients: must be an array of objects");
@@ -210,6 +251,7 @@ main(void)
 	close(mkstemp(path));
 	test_table();
 	test_outbound_policy();
+	test_inbound_path();
 	test_errors();
 	unlink(path);
 	return done();
