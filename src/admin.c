@@ -11,6 +11,8 @@
 
 #include "admin.h"
 #include "cas.h"
+#include "clientconf.h"
+#include "clients.h"
 #include "featureset.h"
 #include "log.h"
 #include "policy.h"
@@ -121,6 +123,34 @@ feature_option(struct request *r, const char *arg)
 	    "NAME=false with NAME one of: %s", arg, names);
 }
 
+/*
+ * The policy token runs under: with a clients table, that of the entry
+ * named, or else of the invoking user's entry, as for a connection from
+ * it. NULL when that user matches none, which is logged.
+ */
+static const struct policy *
+invoker_policy(const struct config *cfg, const char *name)
+{
+	const struct client	*cl;
+	struct admission	 a;
+
+	if (name != NULL) {
+		if (!cfg->clients_set)
+			fatalx(EX_USAGE, "--client %s: the configuration has no "
+			    "clients table", name);
+		if ((cl = clients_named(cfg->clients, cfg->nclients, name)) == NULL)
+			fatalx(EX_USAGE, "--client: no entry of clients is named "
+			    "\"%s\"", name);
+		return &cl->policy;
+	}
+	clients_admit(cfg, -1, false, &a);
+	if (a.policy == NULL)
+		log_err("refused: %s: " CLIENT_REFUSED ": matches no entry of "
+		    "clients", a.name);
+	admission_free(&a);
+	return a.policy;
+}
+
 static _Noreturn void
 token_usage(void)
 {
@@ -130,7 +160,7 @@ token_usage(void)
 	    "[--valid-for duration | --valid-until epoch]\n"
 	    "\t[--url base] [--feature name[=true|false]] [--lobby-bypass]\n"
 	    "\t[--security-bypass] [--hidden-from-recorder] [--group group]\n"
-	    "\t[--tenant tenant]\n");
+	    "\t[--tenant tenant] [--client name]\n");
 	exit(EX_USAGE);
 }
 
@@ -154,12 +184,14 @@ admin_token(struct cas *cas, int argc, char **argv)
 		{ "hidden-from-recorder", no_argument, NULL, 'H' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "tenant", required_argument, NULL, 't' },
+		{ "client", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const struct value yes = { .type = V_BOOL, .b = true };
 	struct request	 r;
 	struct minter	 m;
-	const char	*url = NULL, *err;
+	const struct policy *policy;
+	const char	*url = NULL, *err, *client = NULL;
 	char		 secs[32], msg[160];
 	long long	 now = (long long)time(NULL);
 	int		 ch;
@@ -194,6 +226,7 @@ admin_token(struct cas *cas, int argc, char **argv)
 		case 'H': r.f[F_HIDDENFROMRECORDER] = yes; break;
 		case 'g': set_string(&r, F_GROUP, optarg); break;
 		case 't': set_string(&r, F_TENANT, optarg); break;
+		case 'C': client = optarg; break;
 		default: token_usage();
 		}
 	}
@@ -206,10 +239,11 @@ admin_token(struct cas *cas, int argc, char **argv)
 		r.f[F_VALIDFOR] = (struct value){ .type = V_NUMBER, .s = secs,
 		    .len = strlen(secs) };
 	}
+	if ((policy = invoker_policy(&cas->cfg, client)) == NULL)
+		return EXIT_REFUSED;
 	err = request_validate(&r, now, msg, sizeof msg);
 	if (err == NULL)
-		err = policy_check(&cas->cfg.policy, &r, r.exp - now, msg,
-		    sizeof msg);
+		err = policy_check(policy, &r, r.exp - now, msg, sizeof msg);
 	if (err != NULL) {
 		log_err("refused: %s", err);
 		return EXIT_REFUSED;
@@ -264,6 +298,9 @@ admin_verify(struct cas *cas, int argc, char **argv)
 	len = strlen(token);
 	while (len > 0 && isspace((unsigned char)token[len - 1]))
 		token[--len] = '\0';
+	/* Like a connection from the invoking user, and like token. */
+	if (invoker_policy(&cas->cfg, NULL) == NULL)
+		return EXIT_REFUSED;
 	return verify_token(cas, token, room, tenant, (long long)time(NULL),
 	    stdout);
 }
@@ -271,10 +308,23 @@ admin_verify(struct cas *cas, int argc, char **argv)
 static void
 show_endpoint(const char *name, const struct endpoint *e)
 {
-	if (e->set)
+	if (e->set && e->port[0] != '\0')
 		printf("%s: %s:%s\n", name, e->host, e->port);
+	else if (e->set)
+		printf("%s: (no TCP: inbound.path only)\n", name);
 	else
 		printf("%s: (none)\n", name);
+}
+
+static void
+show_unix(const struct unixaddr *u)
+{
+	if (u->path == NULL)
+		return;
+	printf("inbound.path: %s\n", u->path);
+	printf("inbound.mode: %04llo\n", u->mode);
+	printf("inbound.group: %s\n", u->group ? u->group :
+	    "(the listener's own)");
 }
 
 /* Print the effective settings, the secret shown only by size and source. */
@@ -291,9 +341,18 @@ admin_check(struct cas *cas)
 	printf("jwt.secret: (%zu bytes from %s)\n", c->secret.len,
 	    c->secret.source);
 	show_endpoint("inbound", &c->inbound);
+	show_unix(&c->inbound_unix);
 	show_endpoint("outbound", &c->outbound);
 	policy_print(stdout, &c->policy, "policy");
-	policy_warn(&c->policy, c->path, "policy");
+	/* With a clients table the top-level policy is only what entries inherit. */
+	if (!c->clients_set)
+		policy_warn(&c->policy, c->path, "policy");
+	if (c->outbound.set) {
+		policy_print(stdout, &c->outbound_policy, "outbound.policy");
+		policy_warn(&c->outbound_policy, c->path, "outbound.policy");
+	}
+	clients_print(stdout, c);
+	clients_warn(c);
 	printf("limits.max_request_bytes: %lld\n", c->max_request_bytes);
 	printf("limits.idle_timeout: %lld\n", c->idle_timeout);
 	printf("limits.max_connections: %lld\n", c->max_connections);

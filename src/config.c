@@ -1,5 +1,6 @@
 /* config.c: loads and validates the JSON configuration file. */
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <sodium.h>
 #include <yajl/yajl_parse.h>
 
+#include "clientconf.h"
 #include "config.h"
 #include "log.h"
 #include "nodeprep.h"
@@ -26,7 +28,8 @@
 #define CONFIG_MAX	(1024 * 1024)
 #define PATH_DEPTH	32
 
-enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_POLICY, K_ALG };
+enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_POLICY, K_ALG,
+	K_MODE, K_CLIENTS };
 
 /* Every key the file may hold: its dotted path, type, and where it goes. */
 static const struct key {
@@ -61,6 +64,11 @@ static const struct key {
 	    offsetof(struct config, max_requests_per_connection), 0, LLONG_MAX },
 	{ "limits.spare_processes", K_INT,
 	    offsetof(struct config, spare_processes), 0, MAX_SPARES },
+	{ "inbound.path", K_STRING, offsetof(struct config, inbound_unix.path), 0, 0 },
+	{ "inbound.mode", K_MODE, offsetof(struct config, inbound_unix.mode), 0, 0777 },
+	{ "inbound.group", K_STRING, offsetof(struct config, inbound_unix.group), 0, 0 },
+	{ "outbound.policy", K_POLICY, offsetof(struct config, outbound_policy), 0, 0 },
+	{ "clients", K_CLIENTS, 0, 0, 0 },
 };
 #define NKEYS	(sizeof keys / sizeof keys[0])
 
@@ -73,6 +81,8 @@ static const char *const type_words[] = {
 	[K_PORT] = "must be an integer from 1 to 65535",
 	[K_POLICY] = "must be an object",
 	[K_ALG] = "must be \"HS256\", \"HS384\" or \"HS512\"",
+	[K_MODE] = "must be a string of octal digits from \"0\" to \"0777\", such as \"0660\"",
+	[K_CLIENTS] = "must be an array of objects",
 };
 
 /* State of one parse: where in the document we are and what went wrong. */
@@ -85,6 +95,7 @@ struct loader {
 	const struct key *cur;			/* known key whose value comes next */
 	int		 ignore;		/* depth of an unknown key, or 0 */
 	struct policy_parser pp;		/* inside a policy object */
+	struct clients_parser cp;		/* inside the clients array */
 	bool		 top_object;
 	bool		 seen[NKEYS];
 	char		 err[320];
@@ -200,6 +211,8 @@ cb_number(void *ctx, const char *s, size_t len)
 	struct loader	*l = ctx;
 	long long	 n;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_number(&l->cp, s, len);
 	if (l->pp.active)
 		return policy_callbacks.yajl_number(&l->pp, s, len);
 	if (!wanted(l))
@@ -218,6 +231,8 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 	char		*copy, name[8];
 	long long	 n;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_string(&l->cp, s, len);
 	if (l->pp.active)
 		return policy_callbacks.yajl_string(&l->pp, s, len);
 	if (!wanted(l))
@@ -244,6 +259,15 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 		if (alg_parse(name, &cfg->alg) == -1)
 			return wrong_type(l);
 		return value_done(l);
+	case K_MODE:
+		if (len == 0 || len > 4 || !all_digits(s, len) ||
+		    memchr(s, '8', len) || memchr(s, '9', len))
+			return wrong_type(l);
+		memcpy(name, s, len);
+		name[len] = '\0';
+		if ((n = strtoll(name, NULL, 8)) > 0777)
+			return wrong_type(l);
+		return set_integer(l, n);
 	case K_STRING:
 		if (len == 0)
 			return fail(l, l->cur->path, "must not be empty");
@@ -265,6 +289,8 @@ cb_boolean(void *ctx, int b)
 {
 	struct loader *l = ctx;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_boolean(&l->cp, b);
 	if (l->pp.active)
 		return policy_callbacks.yajl_boolean(&l->pp, b);
 	if (!wanted(l))
@@ -280,6 +306,8 @@ cb_null(void *ctx)
 {
 	struct loader *l = ctx;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_null(&l->cp);
 	if (l->pp.active)
 		return policy_callbacks.yajl_null(&l->pp);
 	return wanted(l) ? wrong_type(l) : skip_or_fail(l);
@@ -301,6 +329,8 @@ cb_start_map(void *ctx)
 {
 	struct loader *l = ctx;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_start_map(&l->cp);
 	if (l->pp.active)
 		return policy_callbacks.yajl_start_map(&l->pp);
 	if (l->depth == 0)
@@ -326,6 +356,8 @@ cb_map_key(void *ctx, const unsigned char *key, size_t len)
 	size_t		 base = l->pathlen[l->depth], i;
 	int		 n;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_map_key(&l->cp, key, len);
 	if (l->pp.active)
 		return policy_callbacks.yajl_map_key(&l->pp, key, len);
 	n = snprintf(l->path + base, sizeof l->path - base, "%s%.*s",
@@ -359,10 +391,17 @@ cb_start_array(void *ctx)
 {
 	struct loader *l = ctx;
 
+	if (l->cp.active)
+		return clients_callbacks.yajl_start_array(&l->cp);
 	if (l->pp.active)
 		return policy_callbacks.yajl_start_array(&l->pp);
 	if (l->depth == 0)
 		return fail(l, "(top level)", "must be a JSON object");
+	if (wanted(l) && l->cur->type == K_CLIENTS) {
+		/* The entries are their own parser's to read. */
+		clients_parse_begin(&l->cp, l->cfg, l->err, sizeof l->err);
+		return push(l, '[');
+	}
 	if (wanted(l))
 		return wrong_type(l);
 	return push(l, '[');
@@ -373,6 +412,13 @@ cb_end(void *ctx)
 {
 	struct loader *l = ctx;
 
+	if (l->cp.active) {
+		if (!clients_callbacks.yajl_end_array(&l->cp))
+			return 0;
+		/* The array's own closing bracket closes it here too. */
+		if (l->cp.active)
+			return 1;
+	}
 	if (l->pp.active) {
 		if (!policy_callbacks.yajl_end_map(&l->pp))
 			return 0;
@@ -509,10 +555,47 @@ endpoint_defaults(const struct config *cfg, struct endpoint *ep,
 {
 	if (!ep->set)
 		return 0;
+	/* inbound may be a Unix socket alone. */
+	if (ep == &cfg->inbound && cfg->inbound_unix.path != NULL &&
+	    ep->host == NULL && ep->port[0] == '\0')
+		return 0;
 	if (ep->port[0] == '\0')
 		return cfgerr_set(e, EX_CONFIG, "%s: %s.port: missing", cfg->path,
 		    name);
 	if (ep->host == NULL && (ep->host = strdup("127.0.0.1")) == NULL)
+		return cfgerr_sys(e, EX_OSERR, "%s", cfg->path);
+	return 0;
+}
+
+/* inbound.mode and inbound.group are about inbound.path, which must fit a socket address. */
+static int
+unix_defaults(struct config *cfg, struct cfgerr *e)
+{
+	struct unixaddr		*u = &cfg->inbound_unix;
+	struct sockaddr_un	 sun;
+
+	if (u->path == NULL) {
+		if (u->mode != -1 || u->group != NULL)
+			return cfgerr_set(e, EX_CONFIG, "%s: %s: needs inbound.path",
+			    cfg->path, u->mode != -1 ? "inbound.mode" :
+			    "inbound.group");
+		return 0;
+	}
+	if (strlen(u->path) >= sizeof sun.sun_path)
+		return cfgerr_set(e, EX_CONFIG,
+		    "%s: inbound.path: longer than %zu bytes", cfg->path,
+		    sizeof sun.sun_path - 1);
+	if (u->mode == -1)
+		u->mode = 0660;
+	return 0;
+}
+
+/* The policies of the game link and of the clients: their own keys over policy. */
+static int
+merge_policies(struct config *cfg, struct cfgerr *e)
+{
+	if (policy_merge(&cfg->outbound_policy, &cfg->outbound_policy,
+	    &cfg->policy) == -1 || clients_merge(cfg) == -1)
 		return cfgerr_sys(e, EX_OSERR, "%s", cfg->path);
 	return 0;
 }
@@ -576,8 +659,10 @@ load(struct config *cfg, const char *path, struct cfgerr *e)
 		return rc;
 	if (cfg->audience == NULL && (cfg->audience = strdup("jitsi")) == NULL)
 		return cfgerr_sys(e, EX_OSERR, "%s", path);
-	if ((rc = endpoint_defaults(cfg, &cfg->inbound, "inbound", e)) != 0 ||
-	    (rc = endpoint_defaults(cfg, &cfg->outbound, "outbound", e)) != 0)
+	if ((rc = unix_defaults(cfg, e)) != 0 ||
+	    (rc = endpoint_defaults(cfg, &cfg->inbound, "inbound", e)) != 0 ||
+	    (rc = endpoint_defaults(cfg, &cfg->outbound, "outbound", e)) != 0 ||
+	    (rc = merge_policies(cfg, e)) != 0)
 		return rc;
 	return load_secret(cfg, readable, e);
 }
@@ -601,6 +686,7 @@ config_load(struct config *cfg, const char *path, struct cfgerr *e)
 	cfg->idle_timeout = 60;
 	cfg->max_connections = 64;
 	cfg->spare_processes = DEFAULT_SPARES;
+	cfg->inbound_unix.mode = -1;
 	e->status = 0;
 	e->msg[0] = '\0';
 	if ((rc = load(cfg, path, e)) != 0)
@@ -645,6 +731,10 @@ config_free(struct config *cfg)
 	free(cfg->inbound.host);
 	free(cfg->outbound.host);
 	policy_free(&cfg->policy);
+	free(cfg->inbound_unix.path);
+	free(cfg->inbound_unix.group);
+	policy_free(&cfg->outbound_policy);
+	clients_free(cfg->clients, cfg->nclients);
 	secret_free(&cfg->secret);
 	memset(cfg, 0, sizeof *cfg);
 }

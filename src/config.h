@@ -18,6 +18,15 @@ struct endpoint {
 	char	 port[6];
 };
 
+/* inbound's Unix-domain socket: where, and who may connect. */
+struct unixaddr {
+	char		*path;		/* NULL: none */
+	char		*group;		/* a group name or number, or NULL */
+	long long	 mode;		/* permission bits */
+};
+
+struct client;
+
 struct config {
 	const char	*path;
 	char		*domain;
@@ -34,6 +43,11 @@ struct config {
 	long long	 max_connections;
 	long long	 max_requests_per_connection;
 	long long	 spare_processes;
+	struct unixaddr	 inbound_unix;
+	struct policy	 outbound_policy;	/* its keys over policy */
+	struct client	*clients;	/* the clients table, in order */
+	size_t		 nclients;
+	bool		 clients_set;	/* the file has one, maybe empty */
 };
 
 /* Why a configuration did not load, and the exit status that calls for. */

@@ -12,13 +12,14 @@
 #include <unistd.h>
 
 #include "cas.h"
+#include "clients.h"
 #include "clock.h"
 #include "conn.h"
 #include "frame.h"
 #include "linger.h"
 #include "log.h"
-#include "peer.h"
 #include "policy.h"
+#include "refuse.h"
 #include "request.h"
 #include "response.h"
 #include "signals.h"
@@ -34,7 +35,7 @@ struct conn {
 	struct conn_opts	 opts;
 	int			 out_fd;
 	unsigned char		*rbuf;		/* READ_SIZE bytes */
-	char			 peer[PEER_NAME_MAX];
+	char			 peer[sizeof ((struct admission *)0)->name];
 	struct frame		 frame;
 	struct minter		 minter;
 	struct buf		 out;
@@ -133,7 +134,7 @@ answer(void *arg, struct request *r, enum term t)
 
 	err = request_validate(r, now, msg, sizeof msg);
 	if (err == NULL && !c->warming)
-		err = policy_check(&cas->cfg.policy, r, r->exp - now, msg,
+		err = policy_check(c->opts.policy, r, r->exp - now, msg,
 		    sizeof msg);
 	if (err == NULL && token_mint(&c->minter, &cas->signer, r,
 	    now) == -1)
@@ -328,20 +329,29 @@ send_timeout(int fd, long long seconds)
 }
 
 /*
- * Serve one connection on its descriptors, named for the log after its
- * peer; game is the outbound link (one write per reply, no idle limit).
- * The process's exit status: 0, or EX_OSERR.
+ * Serve one connection on its descriptors, under the policy of its
+ * client, named for the log after it; game is the outbound link (one
+ * write per reply, no idle limit). A peer the clients table does not list
+ * is refused before any request is read. The process's exit status: 0,
+ * or EX_OSERR.
  */
 int
 conn_serve_fds(struct cas *cas, int in_fd, int out_fd, bool game)
 {
 	struct conn_opts	o = { .write_each = game, .no_idle_limit = game };
-	char			peer[PEER_NAME_MAX];
+	struct admission	a;
+	int			rc = 0;
 
-	peer_describe(in_fd, peer, sizeof peer);
-	o.peer = peer;
+	clients_admit(&cas->cfg, in_fd, game, &a);
+	o.peer = a.name;
+	o.policy = a.policy;
 	send_timeout(out_fd, game ? GAME_SEND_TIMEOUT : cas->cfg.idle_timeout);
-	return conn_serve(cas, in_fd, out_fd, &o) == 0 ? 0 : EX_OSERR;
+	if (a.policy == NULL)
+		refuse_client(in_fd, out_fd, a.name);
+	else if (conn_serve(cas, in_fd, out_fd, &o) != 0)
+		rc = EX_OSERR;
+	admission_free(&a);
+	return rc;
 }
 
 /*
@@ -364,25 +374,33 @@ conn_prepare(struct cas *cas)
 }
 
 /*
- * Serve the accepted socket fd from peer with a prepared state, as
- * conn_serve_fds does. busy(arg) is called once the connection is under
- * way: after its first write, or BUSY_AFTER_MS without one, so whatever
- * it starts does not compete with the first answer for the CPU.
+ * Serve the accepted socket fd with a prepared state, as conn_serve_fds
+ * does: its client is admitted (or turned away) first. busy(arg) is called
+ * once the connection is under way: after its first write, or BUSY_AFTER_MS
+ * without one, so whatever it starts does not compete with the first answer
+ * for the CPU.
  */
 int
-conn_serve_prepared(struct conn *c, int fd, const char *peer,
-    conn_busy_cb busy, void *arg)
+conn_serve_prepared(struct conn *c, int fd, conn_busy_cb busy, void *arg)
 {
-	int rc;
+	struct admission	a;
+	int			rc = 0;
 
-	snprintf(c->peer, sizeof c->peer, "%s", peer);
+	clients_admit(&c->cas->cfg, fd, false, &a);
+	snprintf(c->peer, sizeof c->peer, "%s", a.name);
 	c->opts.peer = c->peer;
+	c->opts.policy = a.policy;
 	c->busy = busy;
 	c->busy_arg = arg;
 	c->busy_at = now_ms() + BUSY_AFTER_MS;
 	send_timeout(fd, c->cas->cfg.idle_timeout);
-	rc = run(c, fd, fd);
+	if (a.policy == NULL) {
+		busy(arg);
+		refuse_client(fd, fd, a.name);
+	} else if (run(c, fd, fd) != 0)
+		rc = EX_OSERR;
+	admission_free(&a);
 	teardown(c);
 	free(c);
-	return rc == 0 ? 0 : EX_OSERR;
+	return rc;
 }

@@ -6,9 +6,11 @@
 
 struct cas;
 struct conn;
+struct policy;
 
 struct conn_opts {
 	const char	*peer;		/* for the log */
+	const struct policy *policy;	/* what its client may have minted */
 	bool		 write_each;	/* one write per reply (the game's raw port) */
 	bool		 no_idle_limit;	/* the outbound game link is idle by nature */
 };
@@ -19,7 +21,6 @@ typedef void	(*conn_busy_cb)(void *);
 int		 conn_serve(struct cas *, int, int, const struct conn_opts *);
 int		 conn_serve_fds(struct cas *, int, int, bool);
 struct conn	*conn_prepare(struct cas *);
-int		 conn_serve_prepared(struct conn *, int, const char *,
-		    conn_busy_cb, void *);
+int		 conn_serve_prepared(struct conn *, int, conn_busy_cb, void *);
 
 #endif

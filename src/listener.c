@@ -27,6 +27,7 @@
 #include "log.h"
 #include "signals.h"
 #include "spares.h"
+#include "unixsock.h"
 
 #define GRACE_MS	5000
 #define ACCEPT_PAUSE_MS	100
@@ -46,6 +47,7 @@ struct supervisor {
 	pid_t		 game_pid;	/* child serving the game link, or 0 */
 	long long	 accept_pause_until;
 	sigset_t	 waitmask;
+	struct unixsock	 unix_sock;	/* inbound.path, removed at exit */
 };
 
 /* Fork a child to serve fd; the parent keeps only the child's pid. */
@@ -149,6 +151,7 @@ shut_down(struct supervisor *s)
 	sd_notify(0, "STOPPING=1");
 	for (i = 0; i < s->nl; i++)
 		close(s->lfd[i]);
+	unixsock_remove(&s->unix_sock);
 	gamelink_close(&s->game);
 	spares_retire(&s->pool);
 	spares_signal(&s->pool, SIGTERM);
@@ -284,13 +287,15 @@ is_loopback(const struct sockaddr *sa)
 	return false;
 }
 
-/* Bind every address the inbound host names. */
+/* Bind every address the inbound host names, leaving room for inbound.path. */
 static void
-listen_inbound(struct supervisor *s)
+listen_tcp(struct supervisor *s)
 {
 	const struct endpoint	*e = &s->cas->cfg.inbound;
 	struct addrinfo		 hints, *res, *ai;
 	int			 rc, fd, on = 1;
+	int			 room = MAX_LISTEN -
+				    (s->cas->cfg.inbound_unix.path != NULL);
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
@@ -298,7 +303,7 @@ listen_inbound(struct supervisor *s)
 	if ((rc = getaddrinfo(e->host, e->port, &hints, &res)) != 0)
 		fatalx(EX_CONFIG, "inbound %s:%s: %s", e->host, e->port,
 		    gai_strerror(rc));
-	for (ai = res; ai != NULL && s->nl < MAX_LISTEN; ai = ai->ai_next) {
+	for (ai = res; ai != NULL && s->nl < room; ai = ai->ai_next) {
 		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK |
 		    SOCK_CLOEXEC, 0);
 		if (fd == -1)
@@ -328,6 +333,20 @@ listen_inbound(struct supervisor *s)
 		    e->host, e->port);
 }
 
+/* The inbound entry's sockets: TCP when it has a port, Unix when it has a path. */
+static void
+listen_inbound(struct supervisor *s)
+{
+	const struct config *cfg = &s->cas->cfg;
+
+	if (cfg->inbound.port[0] != '\0')
+		listen_tcp(s);
+	/* Last, so that a TCP failure leaves no socket file behind. */
+	if (cfg->inbound_unix.path != NULL)
+		s->lfd[s->nl++] = unixsock_listen(&s->unix_sock,
+		    &cfg->inbound_unix);
+}
+
 /* What the listener does, for the log and systemd's STATUS= line. */
 static void
 describe(const struct supervisor *s, bool from_systemd, char *status,
@@ -342,8 +361,11 @@ describe(const struct supervisor *s, bool from_systemd, char *status,
 		return;
 	}
 	if (cfg->inbound.set)
-		snprintf(in, sizeof in, "listening on %s:%s", cfg->inbound.host,
-		    cfg->inbound.port);
+		snprintf(in, sizeof in, "listening on %s%s%s%s%s",
+		    cfg->inbound.port[0] ? cfg->inbound.host : "",
+		    cfg->inbound.port[0] ? ":" : "", cfg->inbound.port,
+		    cfg->inbound.port[0] && cfg->inbound_unix.path ? " and " : "",
+		    cfg->inbound_unix.path ? cfg->inbound_unix.path : "");
 	if (cfg->outbound.set)
 		snprintf(out, sizeof out, "connecting to game %s:%s",
 		    cfg->outbound.host, cfg->outbound.port);

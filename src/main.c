@@ -29,6 +29,7 @@ usage(int status)
 	    "           [--valid-for duration | --valid-until epoch] [--url base]\n"
 	    "           [--feature name[=true|false]] [--lobby-bypass] [--security-bypass]\n"
 	    "           [--hidden-from-recorder] [--group group] [--tenant tenant]\n"
+	    "           [--client name]\n"
 	    "       chat-admin-server [-qv] [-c file | file] verify [--room room]\n"
 	    "           [--tenant tenant] token | -\n"
 	    "       chat-admin-server [-qv] [-c file | file] check\n"

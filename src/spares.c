@@ -159,8 +159,7 @@ spare_main(struct spares *sp, int ctl)
 	if ((fd = wait_accept(sp, ep, ctl, &waitmask, &ss, &sl)) == -1)
 		_exit(0);
 	tk.ep = ep;
-	peer_name((struct sockaddr *)&ss, sl, peer, sizeof peer);
-	_exit(conn_serve_prepared(c, fd, peer, taken, &tk));
+	_exit(conn_serve_prepared(c, fd, taken, &tk));
 }
 
 /* Fork one spare; extra_fd (-1: none) is the parent's and closed in it. */

@@ -17,7 +17,8 @@ from netlib import skip
 UNITS = ["chat-admin-server.socket", "chat-admin-server@.service",
          "chat-admin-server-listener.socket",
          "chat-admin-server-listener.service",
-         "chat-admin-server-outbound.service"]
+         "chat-admin-server-outbound.service",
+         "chat-admin-server-unix.socket", "chat-admin-server-unix.service"]
 
 
 def expected(root):

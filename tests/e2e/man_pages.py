@@ -68,6 +68,15 @@ def main(t):
                  "transcription"):
         t.ok(name in flat["chat-admin-server.8"],
              "chat-admin-server(8) lists the feature %s" % name)
+    # Who may ask: the clients table, Unix sockets, the game link's policy.
+    for word in ("--client", "SO_PEERCRED", "SO_PEERGROUPS", "client not allowed",
+                 "inbound.path", "clients"):
+        t.ok(word in flat["chat-admin-server.8"], "chat-admin-server(8) documents %s" % word)
+    for key in ("inbound.path", "inbound.mode", "inbound.group",
+                "outbound.policy", "clients", "name", "user", "uid", "group",
+                "gid", "address", "client not allowed"):
+        t.ok(key in flat["chat-admin-server.json.5"],
+             "chat-admin-server.json(5) documents %s" % key)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,8 @@ INSTALLED = "/usr/sbin/chat-admin-server"
 UNITS = ["chat-admin-server.socket", "chat-admin-server@.service",
          "chat-admin-server-listener.socket",
          "chat-admin-server-listener.service",
-         "chat-admin-server-outbound.service"]
+         "chat-admin-server-outbound.service",
+         "chat-admin-server-unix.socket", "chat-admin-server-unix.service"]
 
 
 def template(u):
@@ -50,15 +51,16 @@ def verify_units(t, root):
     found = sorted(re.sub(r"\.in$", "", os.path.basename(p))
                    for p in glob.glob(os.path.join(src, "*"))
                    if p.endswith((".socket", ".service.in")))
-    t.eq(found, sorted(UNITS), "contrib/systemd holds the five agreed units "
-         "(services as templates)")
+    t.eq(found, sorted(UNITS), "contrib/systemd holds the %d agreed units "
+         "(services as templates)" % len(UNITS))
     unitdir = staged(root, "systemdsystemunitdir")
     if unitdir is None:
         for u in found:
             skip(t, "configured --without-systemdsystemunitdir (%s)" % u)
         return
     installed = sorted(os.path.basename(p) for p in files_under(unitdir))
-    t.eq(installed, sorted(UNITS), "make install installs the five units")
+    t.eq(installed, sorted(UNITS), "make install installs the %d units"
+         % len(UNITS))
     for u in found:
         with open(os.path.join(unitdir, u), encoding="utf-8") as f:
             text = f.read()
@@ -175,6 +177,36 @@ def check_settings(t):
     s = settings("chat-admin-server-outbound.service")
     t.eq(s.get(("Service", "Restart")), ["always"],
          "chat-admin-server-outbound.service: Restart=always")
+    check_unix_pair(t)
+
+
+def check_unix_pair(t):
+    """The Unix socket pair: a path in /run, Accept=no, only root and one
+    group may connect; the service needs no address family but AF_UNIX."""
+    s = settings("chat-admin-server-unix.socket")
+    t.eq([s.get(("Socket", k)) for k in ("ListenStream", "Accept", "SocketMode",
+                                          "SocketUser", "Service")],
+         [["/run/chat-admin-server/socket"], ["no"], ["0660"], ["root"],
+          ["chat-admin-server-unix.service"]],
+         "chat-admin-server-unix.socket: /run/chat-admin-server/socket, "
+         "Accept=no, SocketMode=0660, owned by root")
+    group = s.get(("Socket", "SocketGroup"), [""])
+    t.ok(len(group) == 1 and group[0] not in ("", "root"),
+         "chat-admin-server-unix.socket: SocketGroup names the clients' group "
+         "(%r)" % group)
+    u = "chat-admin-server-unix.service"
+    s = settings(u)
+    t.eq(s.get(("Service", "ExecStart")),
+         [INSTALLED + " -c /etc/chat-admin-server.json"],
+         "%s: ExecStart (with Debian's paths)" % u)
+    want = dict(HARDENING, RestrictAddressFamilies="AF_UNIX",
+                PrivateNetwork="yes")
+    bad = {k: s.get(("Service", k)) for k, v in want.items()
+           if s.get(("Service", k)) != [v]}
+    t.eq(bad, {}, "%s: every agreed hardening setting, AF_UNIX only, no "
+         "network" % u)
+    t.eq((s.get(("Service", "Type")), s.get(("Service", "NotifyAccess"))),
+         (["notify"], ["main"]), "%s: Type=notify, NotifyAccess=main" % u)
 
 
 def run_on_pty(argv, until, timeout):
