@@ -13,6 +13,7 @@
 #include "cas.h"
 #include "log.h"
 #include "policy.h"
+#include "pubkey.h"
 #include "request.h"
 #include "verify.h"
 
@@ -223,8 +224,12 @@ admin_check(struct cas *cas)
 	printf("jwt.app_id: %s\n", c->app_id);
 	printf("jwt.audience: %s\n", c->audience);
 	printf("jwt.algorithm: %s\n", alg_name(c->alg));
-	printf("jwt.secret: (%zu bytes from %s)\n", c->secret.len,
-	    c->secret.source);
+	if (alg_is_rsa(c->alg)) {
+		if (pubkey_list(c, stdout) == -1)
+			fatalx(EX_OSERR, "check: could not describe the keys");
+	} else
+		printf("jwt.secret: (%zu bytes from %s)\n", c->secret.len,
+		    c->secret.source);
 	show_endpoint("inbound", &c->inbound);
 	show_endpoint("outbound", &c->outbound);
 	if (c->policy.max_valid_for > 0)

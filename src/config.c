@@ -16,13 +16,15 @@
 #include <yajl/yajl_parse.h>
 
 #include "config.h"
+#include "keys.h"
 #include "log.h"
 #include "utf8.h"
 
 #define CONFIG_MAX	(1024 * 1024)
 #define PATH_DEPTH	32
 
-enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_ROOMS, K_ALG };
+enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_ROOMS, K_ALG,
+    K_INLINE_KEY, K_KEYLIST, K_PREVKEY };
 
 /* Every key the file may hold: its dotted path, type, and where it goes. */
 static const struct key {
@@ -39,6 +41,14 @@ static const struct key {
 	{ "jwt.secret_file", K_STRING, offsetof(struct config, secret_file), 0, 0 },
 	{ "jwt.audience", K_STRING, offsetof(struct config, audience), 0, 0 },
 	{ "jwt.algorithm", K_ALG, 0, 0, 0 },
+	{ "jwt.kid", K_STRING, offsetof(struct config, kid), 0, 0 },
+	{ "jwt.private_key_file", K_STRING,
+	    offsetof(struct config, private_key_file), 0, 0 },
+	{ "jwt.private_key", K_INLINE_KEY, 0, 0, 0 },
+	{ "jwt.previous_keys", K_KEYLIST, 0, 0, 0 },
+	{ "jwt.previous_keys.kid", K_PREVKEY, offsetof(struct pubkey, kid), 0, 0 },
+	{ "jwt.previous_keys.public_key_file", K_PREVKEY,
+	    offsetof(struct pubkey, source), 0, 0 },
 	{ "inbound", K_OBJECT, offsetof(struct config, inbound.set), 0, 0 },
 	{ "inbound.host", K_STRING, offsetof(struct config, inbound.host), 0, 0 },
 	{ "inbound.port", K_PORT, offsetof(struct config, inbound.port), 1, 65535 },
@@ -73,7 +83,14 @@ static const char *const type_words[] = {
 	[K_BOOL] = "must be true or false",
 	[K_PORT] = "must be an integer from 1 to 65535",
 	[K_ROOMS] = "must be an array of strings",
-	[K_ALG] = "must be \"HS256\", \"HS384\" or \"HS512\"",
+	[K_ALG] = "must be \"HS256\", \"HS384\", \"HS512\", \"RS256\", "
+	    "\"RS384\" or \"RS512\"",
+	[K_INLINE_KEY] = "an inline private key is not accepted: put the PEM in "
+	    "a file of mode 0600 named by jwt.private_key_file, or pass the "
+	    "systemd credential jwt-private-key",
+	[K_KEYLIST] = "must be an array of objects, each with \"kid\" and "
+	    "\"public_key_file\"",
+	[K_PREVKEY] = "must be a string",
 };
 
 /* State of one parse: where in the document we are and what went wrong. */
@@ -86,6 +103,7 @@ struct loader {
 	const struct key *cur;			/* known key whose value comes next */
 	int		 ignore;		/* depth of an unknown key, or 0 */
 	bool		 in_rooms;
+	bool		 in_keylist;		/* in jwt.previous_keys */
 	bool		 top_object;
 	bool		 seen[NKEYS];
 	char		 err[320];
@@ -186,6 +204,13 @@ all_digits(const unsigned char *s, size_t len)
 	return len > 0;
 }
 
+/* Directly inside the jwt.previous_keys array, where only objects belong. */
+static bool
+at_keylist(const struct loader *l)
+{
+	return l->in_keylist && l->kind[l->depth] == '[' && l->ignore == 0;
+}
+
 /* Scalars outside any known key (unknown keys, their arrays) are skipped. */
 static int
 skip_or_fail(struct loader *l)
@@ -194,6 +219,8 @@ skip_or_fail(struct loader *l)
 		return fail(l, "(top level)", "must be a JSON object");
 	if (l->in_rooms)
 		return fail(l, "policy.rooms", type_words[K_ROOMS]);
+	if (at_keylist(l))
+		return fail(l, "jwt.previous_keys", type_words[K_KEYLIST]);
 	return value_done(l);
 }
 
@@ -229,6 +256,25 @@ add_room(struct loader *l, const unsigned char *s, size_t len)
 	return 1;
 }
 
+/* One more element of jwt.previous_keys: its kid and file come next. */
+static int
+add_prevkey(struct loader *l)
+{
+	struct config	*cfg = l->cfg;
+	struct pubkey	*k;
+	size_t		 i;
+
+	if ((k = reallocarray(cfg->keys, cfg->nkeys + 1, sizeof *k)) == NULL)
+		return fail(l, "jwt.previous_keys", "out of memory");
+	cfg->keys = k;
+	memset(&k[cfg->nkeys++], 0, sizeof *k);
+	/* Each element has its own kid and public_key_file. */
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type == K_PREVKEY)
+			l->seen[i] = false;
+	return 1;
+}
+
 static int
 cb_string(void *ctx, const unsigned char *s, size_t len)
 {
@@ -239,6 +285,8 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 
 	if (l->in_rooms && l->kind[l->depth] == '[' && l->ignore == 0)
 		return add_room(l, s, len);
+	if (at_keylist(l))
+		return fail(l, "jwt.previous_keys", type_words[K_KEYLIST]);
 	if (!wanted(l))
 		return skip_or_fail(l);
 	if (memchr(s, '\0', len) != NULL)
@@ -273,6 +321,16 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 			return fail(l, l->cur->path, "out of memory");
 		free(*(char **)slot(l));
 		*(char **)slot(l) = copy;
+		return value_done(l);
+	case K_PREVKEY:
+		if (len == 0)
+			return fail(l, l->cur->path, "must not be empty");
+		if (!utf8_valid((const char *)s, len))
+			return fail(l, l->cur->path, "is not valid UTF-8");
+		if ((copy = strndup((const char *)s, len)) == NULL)
+			return fail(l, l->cur->path, "out of memory");
+		/* The element add_prevkey made when its object opened. */
+		*(char **)((char *)&cfg->keys[cfg->nkeys - 1] + l->cur->off) = copy;
 		return value_done(l);
 	default:
 		return wrong_type(l);
@@ -320,7 +378,10 @@ cb_start_map(void *ctx)
 		l->top_object = true;
 	else if (l->in_rooms && l->ignore == 0)
 		return fail(l, "policy.rooms", type_words[K_ROOMS]);
-	else if (wanted(l)) {
+	else if (at_keylist(l)) {
+		if (add_prevkey(l) == 0)
+			return 0;
+	} else if (wanted(l)) {
 		if (l->cur->type != K_OBJECT)
 			return wrong_type(l);
 		if (l->cur->off != 0)
@@ -371,7 +432,11 @@ cb_start_array(void *ctx)
 		return fail(l, "(top level)", "must be a JSON object");
 	if (l->in_rooms && l->ignore == 0)
 		return fail(l, "policy.rooms", type_words[K_ROOMS]);
-	if (wanted(l)) {
+	if (at_keylist(l))
+		return fail(l, "jwt.previous_keys", type_words[K_KEYLIST]);
+	if (wanted(l) && l->cur->type == K_KEYLIST)
+		l->in_keylist = true;
+	else if (wanted(l)) {
 		if (l->cur->type != K_ROOMS)
 			return wrong_type(l);
 		l->in_rooms = true;
@@ -390,6 +455,8 @@ cb_end(void *ctx)
 
 	if (l->kind[l->depth] == '[' && l->in_rooms && l->ignore == 0)
 		l->in_rooms = false;
+	if (at_keylist(l))
+		l->in_keylist = false;
 	l->depth--;
 	return value_done(l);
 }
@@ -590,6 +657,10 @@ load(struct config *cfg, const char *path, struct cfgerr *e)
 	if ((rc = endpoint_defaults(cfg, &cfg->inbound, "inbound", e)) != 0 ||
 	    (rc = endpoint_defaults(cfg, &cfg->outbound, "outbound", e)) != 0)
 		return rc;
+	if ((rc = keys_check_mix(cfg, e)) != 0)
+		return rc;
+	if (alg_is_rsa(cfg->alg))
+		return keys_load(cfg, e);
 	return load_secret(cfg, readable, e);
 }
 
@@ -652,6 +723,10 @@ config_free(struct config *cfg)
 	free(cfg->app_id);
 	free(cfg->audience);
 	free(cfg->secret_file);
+	free(cfg->kid);
+	free(cfg->private_key_file);
+	EVP_PKEY_free(cfg->private_key);
+	pubkeys_free(cfg->keys, cfg->nkeys);
 	free(cfg->inbound.host);
 	free(cfg->outbound.host);
 	policy_free(&cfg->policy);

@@ -12,6 +12,7 @@
 #include "cas.h"
 #include "config.h"
 #include "log.h"
+#include "pubkey.h"
 #include "secret.h"
 #include "serve.h"
 
@@ -29,11 +30,12 @@ usage(int status)
 	    "           [--valid-for duration | --valid-until epoch] [--url base]\n"
 	    "       chat-admin-server [-qv] [-c file | file] verify [--room room] token | -\n"
 	    "       chat-admin-server [-qv] [-c file | file] check\n"
+	    "       chat-admin-server [-qv] [-c file | file] pubkey [--jwks | --asap dir]\n"
 	    "       chat-admin-server -h | -V\n");
 	exit(status);
 }
 
-enum command { CMD_SERVE, CMD_TOKEN, CMD_VERIFY, CMD_CHECK };
+enum command { CMD_SERVE, CMD_TOKEN, CMD_VERIFY, CMD_CHECK, CMD_PUBKEY };
 
 static enum command
 command_named(const char *s)
@@ -44,6 +46,8 @@ command_named(const char *s)
 		return CMD_VERIFY;
 	if (strcmp(s, "check") == 0)
 		return CMD_CHECK;
+	if (strcmp(s, "pubkey") == 0)
+		return CMD_PUBKEY;
 	return CMD_SERVE;
 }
 
@@ -96,8 +100,11 @@ main(int argc, char **argv)
 	if ((rc = config_load(&cas.cfg, config ? config : DEFAULT_CONFIG,
 	    &err)) != 0)
 		fatalx(rc, "%s", err.msg);
-	if (signer_init(&cas.signer, cas.cfg.alg, &cas.cfg.secret) == -1)
-		fatalx(EX_OSERR, "HMAC with %s could not be set up",
+	if ((alg_is_rsa(cas.cfg.alg) ?
+	    signer_init_rsa(&cas.signer, cas.cfg.alg, cas.cfg.private_key,
+	    cas.cfg.kid) :
+	    signer_init(&cas.signer, cas.cfg.alg, &cas.cfg.secret)) == -1)
+		fatalx(EX_OSERR, "signing with %s could not be set up",
 		    alg_name(cas.cfg.alg));
 
 	switch (cmd) {
@@ -109,6 +116,9 @@ main(int argc, char **argv)
 		break;
 	case CMD_CHECK:
 		rc = admin_check(&cas);
+		break;
+	case CMD_PUBKEY:
+		rc = admin_pubkey(&cas, argc - optind, argv + optind);
 		break;
 	default:
 		rc = serve(&cas, inetd);
