@@ -11,6 +11,7 @@
 
 #include "admin.h"
 #include "cas.h"
+#include "jwks.h"
 #include "log.h"
 #include "policy.h"
 #include "pubkey.h"
@@ -165,15 +166,40 @@ admin_token(struct cas *cas, int argc, char **argv)
 	return fflush(stdout) == 0 ? 0 : EX_OSERR;
 }
 
+/* verify --jwks or --key: those keys, not the configured ones, check the token. */
+static void
+verify_keys_from(struct config *cfg, const char *jwks, const char *key)
+{
+	struct pubkey	*keys;
+	size_t		 n;
+	char		 why[256];
+	const char	*file = jwks != NULL ? jwks : key;
+
+	if (jwks != NULL && key != NULL)
+		fatalx(EX_USAGE, "verify: give --jwks or --key, not both");
+	if (!alg_is_rsa(cfg->alg))
+		fatalx(EX_USAGE, "verify: --%s needs an RS algorithm in the "
+		    "configuration (jwt.algorithm is %s)", jwks ? "jwks" : "key",
+		    alg_name(cfg->alg));
+	if ((jwks != NULL ? jwks_read(jwks, &keys, &n, why, sizeof why) :
+	    jwks_read_pem(key, &keys, &n, why, sizeof why)) == -1)
+		fatalx(EX_DATAERR, "verify: %s: %s", file, why);
+	pubkeys_free(cfg->keys, cfg->nkeys);
+	cfg->keys = keys;
+	cfg->nkeys = n;
+}
+
 /* Check a token from the command line, or from stdin given "-". */
 int
 admin_verify(struct cas *cas, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "room", required_argument, NULL, 'r' },
+		{ "jwks", required_argument, NULL, 'j' },
+		{ "key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*room = NULL;
+	const char	*room = NULL, *jwks = NULL, *key = NULL;
 	char		 line[32768];
 	char		*token;
 	size_t		 len;
@@ -181,15 +207,20 @@ admin_verify(struct cas *cas, int argc, char **argv)
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (ch != 'r') {
+		switch (ch) {
+		case 'r': room = optarg; break;
+		case 'j': jwks = optarg; break;
+		case 'k': key = optarg; break;
+		default:
 			fprintf(stderr, "usage: chat-admin-server [-c file | file] verify "
-			    "[--room room] token | -\n");
+			    "[--room room]\n\t[--jwks file | --key file] token | -\n");
 			exit(EX_USAGE);
 		}
-		room = optarg;
 	}
 	if (optind != argc - 1)
 		fatalx(EX_USAGE, "verify: give one token, or - to read it from stdin");
+	if (jwks != NULL || key != NULL)
+		verify_keys_from(&cas->cfg, jwks, key);
 	token = argv[optind];
 	if (strcmp(token, "-") == 0) {
 		/* Nothing on stdin is an invalid token like any other. */

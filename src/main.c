@@ -28,7 +28,8 @@ usage(int status)
 	    "       chat-admin-server [-qv] [-c file | file] token --room room --name name\n"
 	    "           [--email email] [--avatar url] [--id id] [--moderator]\n"
 	    "           [--valid-for duration | --valid-until epoch] [--url base]\n"
-	    "       chat-admin-server [-qv] [-c file | file] verify [--room room] token | -\n"
+	    "       chat-admin-server [-qv] [-c file | file] verify [--room room]\n"
+	    "           [--jwks file | --key file] token | -\n"
 	    "       chat-admin-server [-qv] [-c file | file] check\n"
 	    "       chat-admin-server [-qv] [-c file | file] pubkey [--jwks | --asap dir]\n"
 	    "       chat-admin-server -h | -V\n");
