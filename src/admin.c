@@ -11,6 +11,7 @@
 
 #include "admin.h"
 #include "cas.h"
+#include "jaas.h"
 #include "jwks.h"
 #include "log.h"
 #include "policy.h"
@@ -85,7 +86,7 @@ token_usage(void)
 	    "--room room --name name [--email email]\n"
 	    "\t[--avatar url] [--id id] [--moderator] "
 	    "[--valid-for duration | --valid-until epoch]\n"
-	    "\t[--url base]\n");
+	    "\t[--url [base]]\n");
 	exit(EX_USAGE);
 }
 
@@ -102,13 +103,13 @@ admin_token(struct cas *cas, int argc, char **argv)
 		{ "moderator", no_argument, NULL, 'm' },
 		{ "valid-for", required_argument, NULL, 'f' },
 		{ "valid-until", required_argument, NULL, 'u' },
-		{ "url", required_argument, NULL, 'U' },
+		{ "url", optional_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct request	 r;
 	struct minter	 m;
 	const char	*url = NULL, *err;
-	char		 secs[32], msg[160];
+	char		 secs[32], msg[160], base[2048];
 	long long	 now = (long long)time(NULL);
 	int		 ch;
 
@@ -135,13 +136,21 @@ admin_token(struct cas *cas, int argc, char **argv)
 			r.f[F_VALIDUNTIL] = (struct value){ .type = V_NUMBER,
 			    .s = optarg, .len = strlen(optarg) };
 			break;
-		case 'U': url = optarg; break;
+		case 'U':
+			/* --url base as well as --url=base; a bare --url means JaaS's site. */
+			url = optarg != NULL ? optarg : optind < argc &&
+			    argv[optind][0] != '-' ? argv[optind++] : "";
+			break;
 		default: token_usage();
 		}
 	}
 	if (optind != argc || r.f[F_CHANNEL].type == V_ABSENT ||
 	    r.f[F_DISPLAYNAME].type == V_ABSENT)
 		token_usage();
+	if (url != NULL &&
+	    jaas_link_base(&cas->cfg, url, base, sizeof base) == -1)
+		fatalx(EX_USAGE, "--url: give the meeting's base URL, such as "
+		    "https://meet.example.org");
 	if (r.f[F_VALIDFOR].type == V_ABSENT &&
 	    r.f[F_VALIDUNTIL].type == V_ABSENT) {
 		snprintf(secs, sizeof secs, "%d", DEFAULT_VALID_FOR);
@@ -161,7 +170,7 @@ admin_token(struct cas *cas, int argc, char **argv)
 		fatalx(EX_OSERR, "could not make the token: out of memory");
 	printf("%s\n", m.token.data);
 	if (url != NULL)
-		print_link(url, r.f[F_CHANNEL].s, m.token.data);
+		print_link(base, r.f[F_CHANNEL].s, m.token.data);
 	minter_free(&m);
 	return fflush(stdout) == 0 ? 0 : EX_OSERR;
 }
@@ -255,6 +264,10 @@ admin_check(struct cas *cas)
 	printf("jwt.app_id: %s\n", c->app_id);
 	printf("jwt.audience: %s\n", c->audience);
 	printf("jwt.algorithm: %s\n", alg_name(c->alg));
+	if (c->jaas)
+		printf("jitsi.jaas: true: AppID %s; tokens carry iss \"%s\", "
+		    "aud \"%s\", sub \"%s\"\n", c->jaas_app_id, c->app_id,
+		    c->audience, c->domain);
 	if (alg_is_rsa(c->alg)) {
 		if (pubkey_list(c, stdout) == -1)
 			fatalx(EX_OSERR, "check: could not describe the keys");

@@ -16,6 +16,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "config.h"
+#include "jaas.h"
 #include "keys.h"
 #include "log.h"
 #include "utf8.h"
@@ -35,6 +36,7 @@ static const struct key {
 } keys[] = {
 	{ "jitsi", K_OBJECT, 0, 0, 0 },
 	{ "jitsi.domain", K_STRING, offsetof(struct config, domain), 0, 0 },
+	{ "jitsi.jaas", K_BOOL, offsetof(struct config, jaas), 0, 0 },
 	{ "jwt", K_OBJECT, 0, 0, 0 },
 	{ "jwt.app_id", K_STRING, offsetof(struct config, app_id), 0, 0 },
 	{ "jwt.secret", K_SECRET, 0, 0, 0 },
@@ -310,6 +312,7 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 		name[len] = '\0';
 		if (alg_parse(name, &cfg->alg) == -1)
 			return wrong_type(l);
+		cfg->alg_set = true;
 		return value_done(l);
 	case K_STRING:
 		if (len == 0)
@@ -649,6 +652,8 @@ load(struct config *cfg, const char *path, struct cfgerr *e)
 	sodium_free(text);
 	if (rc != 0)
 		return rc;
+	if (cfg->jaas && (rc = jaas_apply(cfg, e)) != 0)
+		return rc;
 	if ((rc = require(cfg, cfg->domain, "jitsi.domain", e)) != 0 ||
 	    (rc = require(cfg, cfg->app_id, "jwt.app_id", e)) != 0)
 		return rc;
@@ -723,6 +728,7 @@ config_free(struct config *cfg)
 	free(cfg->app_id);
 	free(cfg->audience);
 	free(cfg->secret_file);
+	free(cfg->jaas_app_id);
 	free(cfg->kid);
 	free(cfg->private_key_file);
 	EVP_PKEY_free(cfg->private_key);

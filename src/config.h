@@ -23,6 +23,9 @@ struct config {
 	enum alg	 alg;
 	struct secret	 secret;
 	char		*secret_file;
+	bool		 alg_set;	/* jwt.algorithm was given */
+	bool		 jaas;
+	char		*jaas_app_id;	/* JaaS: the AppID; app_id, audience, domain follow */
 	char		*kid;
 	char		*private_key_file;
 	EVP_PKEY	*private_key;	/* RS*: parsed once at start */

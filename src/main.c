@@ -27,7 +27,7 @@ usage(int status)
 	    "usage: chat-admin-server [-iqv] [-c file | file]\n"
 	    "       chat-admin-server [-qv] [-c file | file] token --room room --name name\n"
 	    "           [--email email] [--avatar url] [--id id] [--moderator]\n"
-	    "           [--valid-for duration | --valid-until epoch] [--url base]\n"
+	    "           [--valid-for duration | --valid-until epoch] [--url [base]]\n"
 	    "       chat-admin-server [-qv] [-c file | file] verify [--room room]\n"
 	    "           [--jwks file | --key file] token | -\n"
 	    "       chat-admin-server [-qv] [-c file | file] check\n"

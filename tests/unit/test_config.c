@@ -101,6 +101,18 @@ test_rsa_keys(void)
 	refused("{" JD ",\"jwt\":{" RS ",\"previous_keys\":[{\"kid\":\"a\","
 	    "\"kid\":\"b\"}]}}", "jwt.previous_keys.kid: given more than once",
 	    "previous_keys: a kid given twice in one element");
+	refused("{\"jitsi\":{\"jaas\":true},\"jwt\":{\"app_id\":\"vpaas-magic-"
+	    "cookie-1\",\"kid\":\"vpaas-magic-cookie-2/k\",\"private_key_file\":"
+	    "\"/k.pem\"}}", "jwt.kid: \"vpaas-magic-cookie-2/k\" does not start with "
+	    "the AppID: JaaS wants \"vpaas-magic-cookie-1/KEY-ID\"",
+	    "JaaS: the kid's prefix is the AppID");
+	refused("{\"jitsi\":{\"jaas\":true},\"jwt\":{\"app_id\":\"vpaas-magic-"
+	    "cookie-1\",\"algorithm\":\"RS512\",\"kid\":\"vpaas-magic-cookie-1/k\","
+	    "\"private_key_file\":\"/k.pem\"}}", "jwt.algorithm: JaaS accepts RS256 "
+	    "only, not RS512", "JaaS: RS256 only");
+	refused("{\"jitsi\":{\"jaas\":true,\"domain\":\"d\"},\"jwt\":{\"app_id\":"
+	    "\"vpaas-magic-cookie-1\",\"kid\":\"vpaas-magic-cookie-1/k\"}}",
+	    "jitsi.domain: not used with jitsi.jaas", "JaaS: no domain");
 }
 
 #define BASE	"\"jitsi\":{\"domain\":\"meet.jitsi\"},\"jwt\":{\"app_id\":\"skotos\",\"secret\":\"0123456789abcdef0123456789abcdef\"}"
