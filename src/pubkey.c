@@ -162,6 +162,28 @@ write_asap(const char *dir, const char *name, EVP_PKEY *pk)
 	return 0;
 }
 
+/* dir and its missing parents, as mkdir -p makes them. */
+static void
+make_dirs(const char *dir)
+{
+	char	path[PATH_MAX];
+	size_t	i, len;
+
+	if ((len = strlen(dir)) >= sizeof path)
+		fatalx(EX_CANTCREAT, "pubkey: %s: path too long", dir);
+	memcpy(path, dir, len + 1);
+	/* Each prefix that ends before a slash, then the whole path. */
+	for (i = 1; i <= len; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0755) == -1 && errno != EEXIST)
+			fatal(EX_CANTCREAT, "pubkey: %s", path);
+		if (i < len)
+			path[i] = '/';
+	}
+}
+
 /* An asap_key_server directory: <sha256hex(kid)>.pem for every key. */
 static int
 write_asap_dir(const struct config *cfg, const char *dir)
@@ -169,8 +191,7 @@ write_asap_dir(const struct config *cfg, const char *dir)
 	char	asap[RSAKEY_ASAP_NAME];
 	size_t	i;
 
-	if (mkdir(dir, 0755) == -1 && errno != EEXIST)
-		fatal(EX_CANTCREAT, "pubkey: %s", dir);
+	make_dirs(dir);
 	for (i = 0; i < cfg->nkeys; i++) {
 		const struct pubkey *k = &cfg->keys[i];
 
@@ -194,6 +215,8 @@ admin_pubkey(struct cas *cas, int argc, char **argv)
 	};
 	const struct config	*cfg = &cas->cfg;
 	const char		*dir = NULL;
+	char			 trimmed[PATH_MAX];
+	size_t			 n;
 	int			 ch, jwks = 0, rc;
 
 	optind = 0;
@@ -212,9 +235,14 @@ admin_pubkey(struct cas *cas, int argc, char **argv)
 		    alg_name(cfg->alg));
 	if (jwks)
 		rc = print_jwks(cfg);
-	else if (dir != NULL)
-		rc = write_asap_dir(cfg, dir);
-	else
+	else if (dir != NULL) {
+		/* dir/ and dir name the same files. */
+		if (snprintf(trimmed, sizeof trimmed, "%s", dir) >= (int)sizeof trimmed)
+			fatalx(EX_CANTCREAT, "pubkey: %s: path too long", dir);
+		for (n = strlen(trimmed); n > 1 && trimmed[n - 1] == '/'; n--)
+			trimmed[n - 1] = '\0';
+		rc = write_asap_dir(cfg, trimmed);
+	} else
 		rc = rsakey_write_pem(cfg->keys[0].pkey, stdout);
 	if (rc == -1)
 		fatalx(EX_OSERR, "pubkey: could not encode the keys");

@@ -71,12 +71,12 @@ def test_jwks(t, cfg, key, old, token):
 
 
 def test_asap(t, d, cfg, key, old, token):
-    out = os.path.join(d, "asap")
+    out = os.path.join(d, "www", "keys", "asap")
     r = cas(cfg, "pubkey", "--asap", out)
     names = sorted(os.listdir(out)) if os.path.isdir(out) else []
     want = sorted([asap_name(KID), asap_name(OLD_KID)])
-    if not t.eq(names, want, "--asap: sha256hex(kid).pem for the current and "
-                "the previous key, nothing else"):
+    if not t.eq(names, want, "--asap: the directory and its parents made, "
+                "sha256hex(kid).pem for the current and the previous key in it"):
         t.diag(repr(r))
         return
     t.eq(r.lines, [os.path.join(out, asap_name(k)) for k in (KID, OLD_KID)],
