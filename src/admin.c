@@ -14,9 +14,12 @@
 #include "clientconf.h"
 #include "clients.h"
 #include "featureset.h"
+#include "jaas.h"
+#include "jwks.h"
 #include "log.h"
 #include "policy.h"
 #include "policyconf.h"
+#include "pubkey.h"
 #include "request.h"
 #include "verify.h"
 
@@ -158,7 +161,7 @@ token_usage(void)
 	    "--room room --name name [--email email]\n"
 	    "\t[--avatar url] [--id id] [--moderator] "
 	    "[--valid-for duration | --valid-until epoch]\n"
-	    "\t[--url base] [--feature name[=true|false]] [--lobby-bypass]\n"
+	    "\t[--url [base]] [--feature name[=true|false]] [--lobby-bypass]\n"
 	    "\t[--security-bypass] [--hidden-from-recorder] [--group group]\n"
 	    "\t[--tenant tenant] [--client name]\n");
 	exit(EX_USAGE);
@@ -177,7 +180,7 @@ admin_token(struct cas *cas, int argc, char **argv)
 		{ "moderator", no_argument, NULL, 'm' },
 		{ "valid-for", required_argument, NULL, 'f' },
 		{ "valid-until", required_argument, NULL, 'u' },
-		{ "url", required_argument, NULL, 'U' },
+		{ "url", optional_argument, NULL, 'U' },
 		{ "feature", required_argument, NULL, 'F' },
 		{ "lobby-bypass", no_argument, NULL, 'L' },
 		{ "security-bypass", no_argument, NULL, 'S' },
@@ -192,7 +195,7 @@ admin_token(struct cas *cas, int argc, char **argv)
 	struct minter	 m;
 	const struct policy *policy;
 	const char	*url = NULL, *err, *client = NULL;
-	char		 secs[32], msg[160];
+	char		 secs[32], msg[160], base[2048];
 	long long	 now = (long long)time(NULL);
 	int		 ch;
 
@@ -219,7 +222,11 @@ admin_token(struct cas *cas, int argc, char **argv)
 			r.f[F_VALIDUNTIL] = (struct value){ .type = V_NUMBER,
 			    .s = optarg, .len = strlen(optarg) };
 			break;
-		case 'U': url = optarg; break;
+		case 'U':
+			/* --url base as well as --url=base; a bare --url means JaaS's site. */
+			url = optarg != NULL ? optarg : optind < argc &&
+			    argv[optind][0] != '-' ? argv[optind++] : "";
+			break;
 		case 'F': feature_option(&r, optarg); break;
 		case 'L': r.f[F_LOBBYBYPASS] = yes; break;
 		case 'S': r.f[F_SECURITYBYPASS] = yes; break;
@@ -233,6 +240,10 @@ admin_token(struct cas *cas, int argc, char **argv)
 	if (optind != argc || r.f[F_CHANNEL].type == V_ABSENT ||
 	    r.f[F_DISPLAYNAME].type == V_ABSENT)
 		token_usage();
+	if (url != NULL &&
+	    jaas_link_base(&cas->cfg, url, base, sizeof base) == -1)
+		fatalx(EX_USAGE, "--url: give the meeting's base URL, such as "
+		    "https://meet.example.org");
 	if (r.f[F_VALIDFOR].type == V_ABSENT &&
 	    r.f[F_VALIDUNTIL].type == V_ABSENT) {
 		snprintf(secs, sizeof secs, "%d", DEFAULT_VALID_FOR);
@@ -253,10 +264,33 @@ admin_token(struct cas *cas, int argc, char **argv)
 		fatalx(EX_OSERR, "could not make the token: out of memory");
 	printf("%s\n", m.token.data);
 	if (url != NULL)
-		print_link(url, r.f[F_TENANT].type == V_STRING ? r.tenant : NULL,
+		print_link(base, r.f[F_TENANT].type == V_STRING ? r.tenant : NULL,
 		    r.room.name, m.token.data);
 	minter_free(&m);
 	return fflush(stdout) == 0 ? 0 : EX_OSERR;
+}
+
+/* verify --jwks or --key: those keys, not the configured ones, check the token. */
+static void
+verify_keys_from(struct config *cfg, const char *jwks, const char *key)
+{
+	struct pubkey	*keys;
+	size_t		 n;
+	char		 why[256];
+	const char	*file = jwks != NULL ? jwks : key;
+
+	if (jwks != NULL && key != NULL)
+		fatalx(EX_USAGE, "verify: give --jwks or --key, not both");
+	if (!alg_is_rsa(cfg->alg))
+		fatalx(EX_USAGE, "verify: --%s needs an RS algorithm in the "
+		    "configuration (jwt.algorithm is %s)", jwks ? "jwks" : "key",
+		    alg_name(cfg->alg));
+	if ((jwks != NULL ? jwks_read(jwks, &keys, &n, why, sizeof why) :
+	    jwks_read_pem(key, &keys, &n, why, sizeof why)) == -1)
+		fatalx(EX_DATAERR, "verify: %s: %s", file, why);
+	pubkeys_free(cfg->keys, cfg->nkeys);
+	cfg->keys = keys;
+	cfg->nkeys = n;
 }
 
 /* Check a token from the command line, or from stdin given "-". */
@@ -266,9 +300,11 @@ admin_verify(struct cas *cas, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "room", required_argument, NULL, 'r' },
 		{ "tenant", required_argument, NULL, 't' },
+		{ "jwks", required_argument, NULL, 'j' },
+		{ "key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char	*room = NULL, *tenant = NULL;
+	const char	*room = NULL, *tenant = NULL, *jwks = NULL, *key = NULL;
 	char		 line[32768];
 	char		*token;
 	size_t		 len;
@@ -276,18 +312,22 @@ admin_verify(struct cas *cas, int argc, char **argv)
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (ch == 'r')
-			room = optarg;
-		else if (ch == 't')
-			tenant = optarg;
-		else {
+		switch (ch) {
+		case 'r': room = optarg; break;
+		case 't': tenant = optarg; break;
+		case 'j': jwks = optarg; break;
+		case 'k': key = optarg; break;
+		default:
 			fprintf(stderr, "usage: chat-admin-server [-c file | file] verify "
-			    "[--room room] [--tenant tenant] token | -\n");
+			    "[--room room]\n\t[--tenant tenant] [--jwks file | --key file] "
+			    "token | -\n");
 			exit(EX_USAGE);
 		}
 	}
 	if (optind != argc - 1)
 		fatalx(EX_USAGE, "verify: give one token, or - to read it from stdin");
+	if (jwks != NULL || key != NULL)
+		verify_keys_from(&cas->cfg, jwks, key);
 	token = argv[optind];
 	if (strcmp(token, "-") == 0) {
 		/* Nothing on stdin is an invalid token like any other. */
@@ -338,8 +378,16 @@ admin_check(struct cas *cas)
 	printf("jwt.app_id: %s\n", c->app_id);
 	printf("jwt.audience: %s\n", c->audience);
 	printf("jwt.algorithm: %s\n", alg_name(c->alg));
-	printf("jwt.secret: (%zu bytes from %s)\n", c->secret.len,
-	    c->secret.source);
+	if (c->jaas)
+		printf("jitsi.jaas: true: AppID %s; tokens carry iss \"%s\", "
+		    "aud \"%s\", sub \"%s\"\n", c->jaas_app_id, c->app_id,
+		    c->audience, c->domain);
+	if (alg_is_rsa(c->alg)) {
+		if (pubkey_list(c, stdout) == -1)
+			fatalx(EX_OSERR, "check: could not describe the keys");
+	} else
+		printf("jwt.secret: (%zu bytes from %s)\n", c->secret.len,
+		    c->secret.source);
 	show_endpoint("inbound", &c->inbound);
 	show_unix(&c->inbound_unix);
 	show_endpoint("outbound", &c->outbound);

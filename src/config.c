@@ -18,6 +18,8 @@
 
 #include "clientconf.h"
 #include "config.h"
+#include "jaas.h"
+#include "keys.h"
 #include "log.h"
 #include "nodeprep.h"
 #include "policyconf.h"
@@ -29,7 +31,7 @@
 #define PATH_DEPTH	32
 
 enum ktype { K_OBJECT, K_STRING, K_SECRET, K_INT, K_BOOL, K_PORT, K_POLICY, K_ALG,
-	K_MODE, K_CLIENTS };
+	K_MODE, K_CLIENTS, K_INLINE_KEY, K_KEYLIST, K_PREVKEY };
 
 /* Every key the file may hold: its dotted path, type, and where it goes. */
 static const struct key {
@@ -40,12 +42,21 @@ static const struct key {
 } keys[] = {
 	{ "jitsi", K_OBJECT, 0, 0, 0 },
 	{ "jitsi.domain", K_STRING, offsetof(struct config, domain), 0, 0 },
+	{ "jitsi.jaas", K_BOOL, offsetof(struct config, jaas), 0, 0 },
 	{ "jwt", K_OBJECT, 0, 0, 0 },
 	{ "jwt.app_id", K_STRING, offsetof(struct config, app_id), 0, 0 },
 	{ "jwt.secret", K_SECRET, 0, 0, 0 },
 	{ "jwt.secret_file", K_STRING, offsetof(struct config, secret_file), 0, 0 },
 	{ "jwt.audience", K_STRING, offsetof(struct config, audience), 0, 0 },
 	{ "jwt.algorithm", K_ALG, 0, 0, 0 },
+	{ "jwt.kid", K_STRING, offsetof(struct config, kid), 0, 0 },
+	{ "jwt.private_key_file", K_STRING,
+	    offsetof(struct config, private_key_file), 0, 0 },
+	{ "jwt.private_key", K_INLINE_KEY, 0, 0, 0 },
+	{ "jwt.previous_keys", K_KEYLIST, 0, 0, 0 },
+	{ "jwt.previous_keys.kid", K_PREVKEY, offsetof(struct pubkey, kid), 0, 0 },
+	{ "jwt.previous_keys.public_key_file", K_PREVKEY,
+	    offsetof(struct pubkey, source), 0, 0 },
 	{ "inbound", K_OBJECT, offsetof(struct config, inbound.set), 0, 0 },
 	{ "inbound.host", K_STRING, offsetof(struct config, inbound.host), 0, 0 },
 	{ "inbound.port", K_PORT, offsetof(struct config, inbound.port), 1, 65535 },
@@ -80,9 +91,16 @@ static const char *const type_words[] = {
 	[K_BOOL] = "must be true or false",
 	[K_PORT] = "must be an integer from 1 to 65535",
 	[K_POLICY] = "must be an object",
-	[K_ALG] = "must be \"HS256\", \"HS384\" or \"HS512\"",
+	[K_ALG] = "must be \"HS256\", \"HS384\", \"HS512\", \"RS256\", "
+	    "\"RS384\" or \"RS512\"",
 	[K_MODE] = "must be a string of octal digits from \"0\" to \"0777\", such as \"0660\"",
 	[K_CLIENTS] = "must be an array of objects",
+	[K_INLINE_KEY] = "an inline private key is not accepted: put the PEM in "
+	    "a file of mode 0600 named by jwt.private_key_file, or pass the "
+	    "systemd credential jwt-private-key",
+	[K_KEYLIST] = "must be an array of objects, each with \"kid\" and "
+	    "\"public_key_file\"",
+	[K_PREVKEY] = "must be a string",
 };
 
 /* State of one parse: where in the document we are and what went wrong. */
@@ -96,6 +114,7 @@ struct loader {
 	int		 ignore;		/* depth of an unknown key, or 0 */
 	struct policy_parser pp;		/* inside a policy object */
 	struct clients_parser cp;		/* inside the clients array */
+	bool		 in_keylist;		/* in jwt.previous_keys */
 	bool		 top_object;
 	bool		 seen[NKEYS];
 	char		 err[320];
@@ -196,12 +215,21 @@ all_digits(const unsigned char *s, size_t len)
 	return len > 0;
 }
 
+/* Directly inside the jwt.previous_keys array, where only objects belong. */
+static bool
+at_keylist(const struct loader *l)
+{
+	return l->in_keylist && l->kind[l->depth] == '[' && l->ignore == 0;
+}
+
 /* Scalars outside any known key (unknown keys, their arrays) are skipped. */
 static int
 skip_or_fail(struct loader *l)
 {
 	if (l->depth == 0)
 		return fail(l, "(top level)", "must be a JSON object");
+	if (at_keylist(l))
+		return fail(l, "jwt.previous_keys", type_words[K_KEYLIST]);
 	return value_done(l);
 }
 
@@ -223,6 +251,25 @@ cb_number(void *ctx, const char *s, size_t len)
 	return set_integer(l, n);
 }
 
+/* One more element of jwt.previous_keys: its kid and file come next. */
+static int
+add_prevkey(struct loader *l)
+{
+	struct config	*cfg = l->cfg;
+	struct pubkey	*k;
+	size_t		 i;
+
+	if ((k = reallocarray(cfg->keys, cfg->nkeys + 1, sizeof *k)) == NULL)
+		return fail(l, "jwt.previous_keys", "out of memory");
+	cfg->keys = k;
+	memset(&k[cfg->nkeys++], 0, sizeof *k);
+	/* Each element has its own kid and public_key_file. */
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].type == K_PREVKEY)
+			l->seen[i] = false;
+	return 1;
+}
+
 static int
 cb_string(void *ctx, const unsigned char *s, size_t len)
 {
@@ -235,6 +282,8 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 		return clients_callbacks.yajl_string(&l->cp, s, len);
 	if (l->pp.active)
 		return policy_callbacks.yajl_string(&l->pp, s, len);
+	if (at_keylist(l))
+		return fail(l, "jwt.previous_keys", type_words[K_KEYLIST]);
 	if (!wanted(l))
 		return skip_or_fail(l);
 	if (memchr(s, '\0', len) != NULL)
@@ -258,6 +307,7 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 		name[len] = '\0';
 		if (alg_parse(name, &cfg->alg) == -1)
 			return wrong_type(l);
+		cfg->alg_set = true;
 		return value_done(l);
 	case K_MODE:
 		if (len == 0 || len > 4 || !all_digits(s, len) ||
@@ -278,6 +328,16 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 			return fail(l, l->cur->path, "out of memory");
 		free(*(char **)slot(l));
 		*(char **)slot(l) = copy;
+		return value_done(l);
+	case K_PREVKEY:
+		if (len == 0)
+			return fail(l, l->cur->path, "must not be empty");
+		if (!utf8_valid((const char *)s, len))
+			return fail(l, l->cur->path, "is not valid UTF-8");
+		if ((copy = strndup((const char *)s, len)) == NULL)
+			return fail(l, l->cur->path, "out of memory");
+		/* The element add_prevkey made when its object opened. */
+		*(char **)((char *)&cfg->keys[cfg->nkeys - 1] + l->cur->off) = copy;
 		return value_done(l);
 	default:
 		return wrong_type(l);
@@ -340,6 +400,9 @@ cb_start_map(void *ctx)
 		policy_parse_begin(&l->pp, slot(l), l->cfg->path, l->path, l->err,
 		    sizeof l->err);
 		return push(l, '{');
+	} else if (at_keylist(l)) {
+		if (add_prevkey(l) == 0)
+			return 0;
 	} else if (wanted(l)) {
 		if (l->cur->type != K_OBJECT)
 			return wrong_type(l);
@@ -397,6 +460,12 @@ cb_start_array(void *ctx)
 		return policy_callbacks.yajl_start_array(&l->pp);
 	if (l->depth == 0)
 		return fail(l, "(top level)", "must be a JSON object");
+	if (at_keylist(l))
+		return fail(l, "jwt.previous_keys", type_words[K_KEYLIST]);
+	if (wanted(l) && l->cur->type == K_KEYLIST) {
+		l->in_keylist = true;
+		return push(l, '[');
+	}
 	if (wanted(l) && l->cur->type == K_CLIENTS) {
 		/* The entries are their own parser's to read. */
 		clients_parse_begin(&l->cp, l->cfg, l->err, sizeof l->err);
@@ -426,6 +495,8 @@ cb_end(void *ctx)
 		if (l->pp.active)
 			return 1;
 	}
+	if (at_keylist(l))
+		l->in_keylist = false;
 	l->depth--;
 	return value_done(l);
 }
@@ -654,6 +725,8 @@ load(struct config *cfg, const char *path, struct cfgerr *e)
 	sodium_free(text);
 	if (rc != 0)
 		return rc;
+	if (cfg->jaas && (rc = jaas_apply(cfg, e)) != 0)
+		return rc;
 	if ((rc = require(cfg, cfg->domain, "jitsi.domain", e)) != 0 ||
 	    (rc = require(cfg, cfg->app_id, "jwt.app_id", e)) != 0)
 		return rc;
@@ -664,6 +737,10 @@ load(struct config *cfg, const char *path, struct cfgerr *e)
 	    (rc = endpoint_defaults(cfg, &cfg->outbound, "outbound", e)) != 0 ||
 	    (rc = merge_policies(cfg, e)) != 0)
 		return rc;
+	if ((rc = keys_check_mix(cfg, e)) != 0)
+		return rc;
+	if (alg_is_rsa(cfg->alg))
+		return keys_load(cfg, e);
 	return load_secret(cfg, readable, e);
 }
 
@@ -728,6 +805,11 @@ config_free(struct config *cfg)
 	free(cfg->app_id);
 	free(cfg->audience);
 	free(cfg->secret_file);
+	free(cfg->jaas_app_id);
+	free(cfg->kid);
+	free(cfg->private_key_file);
+	EVP_PKEY_free(cfg->private_key);
+	pubkeys_free(cfg->keys, cfg->nkeys);
 	free(cfg->inbound.host);
 	free(cfg->outbound.host);
 	policy_free(&cfg->policy);

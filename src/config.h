@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "policy.h"
+#include "rsakey.h"
 #include "secret.h"
 #include "token.h"
 
@@ -35,6 +36,14 @@ struct config {
 	enum alg	 alg;
 	struct secret	 secret;
 	char		*secret_file;
+	bool		 alg_set;	/* jwt.algorithm was given */
+	bool		 jaas;
+	char		*jaas_app_id;	/* JaaS: the AppID; app_id, audience, domain follow */
+	char		*kid;
+	char		*private_key_file;
+	EVP_PKEY	*private_key;	/* RS*: parsed once at start */
+	struct pubkey	*keys;		/* RS*: [0] the signing key, then jwt.previous_keys */
+	size_t		 nkeys;
 	struct endpoint	 inbound;
 	struct endpoint	 outbound;
 	struct policy	 policy;

@@ -12,6 +12,7 @@
 #include "cas.h"
 #include "config.h"
 #include "log.h"
+#include "pubkey.h"
 #include "secret.h"
 #include "serve.h"
 
@@ -26,18 +27,19 @@ usage(int status)
 	    "usage: chat-admin-server [-iqv] [-c file | file]\n"
 	    "       chat-admin-server [-qv] [-c file | file] token --room room --name name\n"
 	    "           [--email email] [--avatar url] [--id id] [--moderator]\n"
-	    "           [--valid-for duration | --valid-until epoch] [--url base]\n"
+	    "           [--valid-for duration | --valid-until epoch] [--url [base]]\n"
 	    "           [--feature name[=true|false]] [--lobby-bypass] [--security-bypass]\n"
 	    "           [--hidden-from-recorder] [--group group] [--tenant tenant]\n"
 	    "           [--client name]\n"
 	    "       chat-admin-server [-qv] [-c file | file] verify [--room room]\n"
-	    "           [--tenant tenant] token | -\n"
+	    "           [--tenant tenant] [--jwks file | --key file] token | -\n"
 	    "       chat-admin-server [-qv] [-c file | file] check\n"
+	    "       chat-admin-server [-qv] [-c file | file] pubkey [--jwks | --asap dir]\n"
 	    "       chat-admin-server -h | -V\n");
 	exit(status);
 }
 
-enum command { CMD_SERVE, CMD_TOKEN, CMD_VERIFY, CMD_CHECK };
+enum command { CMD_SERVE, CMD_TOKEN, CMD_VERIFY, CMD_CHECK, CMD_PUBKEY };
 
 static enum command
 command_named(const char *s)
@@ -48,6 +50,8 @@ command_named(const char *s)
 		return CMD_VERIFY;
 	if (strcmp(s, "check") == 0)
 		return CMD_CHECK;
+	if (strcmp(s, "pubkey") == 0)
+		return CMD_PUBKEY;
 	return CMD_SERVE;
 }
 
@@ -100,8 +104,11 @@ main(int argc, char **argv)
 	if ((rc = config_load(&cas.cfg, config ? config : DEFAULT_CONFIG,
 	    &err)) != 0)
 		fatalx(rc, "%s", err.msg);
-	if (signer_init(&cas.signer, cas.cfg.alg, &cas.cfg.secret) == -1)
-		fatalx(EX_OSERR, "HMAC with %s could not be set up",
+	if ((alg_is_rsa(cas.cfg.alg) ?
+	    signer_init_rsa(&cas.signer, cas.cfg.alg, cas.cfg.private_key,
+	    cas.cfg.kid) :
+	    signer_init(&cas.signer, cas.cfg.alg, &cas.cfg.secret)) == -1)
+		fatalx(EX_OSERR, "signing with %s could not be set up",
 		    alg_name(cas.cfg.alg));
 
 	switch (cmd) {
@@ -113,6 +120,9 @@ main(int argc, char **argv)
 		break;
 	case CMD_CHECK:
 		rc = admin_check(&cas);
+		break;
+	case CMD_PUBKEY:
+		rc = admin_pubkey(&cas, argc - optind, argv + optind);
 		break;
 	default:
 		rc = serve(&cas, inetd);

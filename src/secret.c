@@ -1,4 +1,4 @@
-/* secret.c: the HMAC secret in guarded memory, and where it is read from. */
+/* secret.c: key material (the HMAC secret, a private key's PEM) in guarded memory, and where it is read from. */
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -11,13 +11,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <sodium.h>
 
 #include "secret.h"
 #include "startfile.h"
 
-/* A secret file larger than this is surely the wrong file. */
-#define SECRET_FILE_MAX	4096
+/* A secret or key file larger than this is surely the wrong file (a 16384-bit RSA key's PEM is 12.7 KB). */
+#define SECRET_FILE_MAX	16384
 
 /* Take over a freshly filled guarded key, dropping (and wiping) any older one. */
 static void
@@ -220,4 +221,67 @@ secret_wiping_allocator(void)
 	};
 
 	return &funcs;
+}
+
+/*
+ * OpenSSL frees the DER copies of a private key it decodes without wiping
+ * them; with these allocation functions every block it frees is zeroed
+ * first. They can only be installed before OpenSSL's first allocation.
+ */
+static void *
+ossl_malloc(size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	/* As OpenSSL's own: nothing for a zero size. */
+	return n == 0 ? NULL : wipe_malloc(NULL, n);
+}
+
+static void *
+ossl_realloc(void *p, size_t n, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	if (n == 0) {
+		wipe_free(NULL, p);
+		return NULL;
+	}
+	return wipe_realloc(NULL, p, n);
+}
+
+static void
+ossl_free(void *p, const char *file, int line)
+{
+	(void)file;
+	(void)line;
+	wipe_free(NULL, p);
+}
+
+/* 0, or -1 when OpenSSL had allocated already and keeps its own functions. */
+int
+secret_wiping_openssl(void)
+{
+	return CRYPTO_set_mem_functions(ossl_malloc, ossl_realloc, ossl_free) ?
+	    0 : -1;
+}
+
+/*
+ * OpenSSL's decoding leaves pieces of a private key it parsed in the stack
+ * frames it has returned from, and in the vector registers its copies went
+ * through, which the dynamic linker or a signal later spills to the stack.
+ * Zero the stack below the caller's frame, then copy zeros the way those
+ * copies went, through memcpy.
+ */
+__attribute__((noinline)) void
+secret_scrub_stack(void)
+{
+	/* Called through a volatile pointer, the copy of zeros cannot be dropped. */
+	static void *(*const volatile copy)(void *, const void *, size_t) = memcpy;
+	unsigned char below[64 * 1024];
+	size_t n;
+
+	sodium_memzero(below, sizeof below);
+	/* Each size takes another path through memcpy's registers. */
+	for (n = 16; n <= 4096; n *= 2)
+		copy(below, below + 8192, n + n / 2);
 }

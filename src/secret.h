@@ -1,4 +1,4 @@
-/* secret.h: the HMAC secret in guarded memory, and where it is read from. */
+/* secret.h: key material (the HMAC secret, a private key's PEM) in guarded memory, and where it is read from. */
 #ifndef CAS_SECRET_H
 #define CAS_SECRET_H
 
@@ -19,5 +19,7 @@ void	secret_unlock(struct secret *);
 void	secret_free(struct secret *);
 void	secret_no_core_dumps(void);
 yajl_alloc_funcs *secret_wiping_allocator(void);
+int	secret_wiping_openssl(void);
+void	secret_scrub_stack(void);
 
 #endif

@@ -169,14 +169,14 @@ gen_claims(struct minter *m, const struct request *r, long long now)
 /*
  * Mint a token for a request that passed request_validate (strict UTF-8
  * included) into m->token:
- * base64url(header) "." base64url(claims) "." base64url(HMAC of the two).
+ * base64url(header) "." base64url(claims) "." base64url(signature of the two).
  */
 int
 token_mint(struct minter *m, struct signer *s, const struct request *r,
     long long now)
 {
-	unsigned char	mac[EVP_MAX_MD_SIZE];
-	size_t		maclen;
+	unsigned char	sig[SIG_MAX];
+	size_t		siglen;
 
 	buf_reset(&m->claims);
 	buf_reset(&m->token);
@@ -185,9 +185,9 @@ token_mint(struct minter *m, struct signer *s, const struct request *r,
 	if (buf_append(&m->token, s->header64, s->header64len) == -1 ||
 	    buf_append(&m->token, ".", 1) == -1 ||
 	    b64url_append(&m->token, m->claims.data, m->claims.len) == -1 ||
-	    signer_mac(s, m->token.data, m->token.len, mac, &maclen) == -1 ||
+	    signer_sign(s, m->token.data, m->token.len, sig, &siglen) == -1 ||
 	    buf_append(&m->token, ".", 1) == -1 ||
-	    b64url_append(&m->token, mac, maclen) == -1)
+	    b64url_append(&m->token, sig, siglen) == -1)
 		return -1;
 	m->token.data[m->token.len] = '\0';
 	return 0;

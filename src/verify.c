@@ -12,6 +12,7 @@
 #include "jsonkeys.h"
 #include "log.h"
 #include "nodeprep.h"
+#include "rsakey.h"
 #include "textsafe.h"
 #include "verify.h"
 
@@ -274,14 +275,72 @@ check_claims(struct check *c, struct cas *cas, yajl_val claims,
 	return check_vocabulary(c, claims, out);
 }
 
+/*
+ * The key an RS* token names by its kid, among the configured keys (or
+ * those given to verify); a key from a file without kids fits any.
+ */
+static const struct pubkey *
+select_key(struct check *c, const struct config *cfg, yajl_val header,
+    enum alg a)
+{
+	const char	*kid = get_string(header, "kid");
+	char		 shown[128];
+	size_t		 i;
+
+	if (kid == NULL) {
+		bad(c, "kid", "missing: %s tokens must name their key", alg_name(a));
+		return NULL;
+	}
+	log_clean(shown, sizeof shown, kid, strlen(kid));
+	for (i = 0; i < cfg->nkeys; i++)
+		if (cfg->keys[i].kid == NULL || strcmp(cfg->keys[i].kid, kid) == 0)
+			break;
+	if (i == cfg->nkeys) {
+		bad(c, "kid", "unknown kid \"%s\": none of the %zu keys has it",
+		    shown, cfg->nkeys);
+		return NULL;
+	}
+	if (cfg->keys[i].has_alg && cfg->keys[i].alg != a) {
+		bad(c, "alg", "the key \"%s\" is for %s, not %s", shown,
+		    alg_name(cfg->keys[i].alg), alg_name(a));
+		return NULL;
+	}
+	return &cfg->keys[i];
+}
+
+/* The signature over the first len bytes of token: HMAC in constant time, or RSA with the kid's key. */
+static int
+check_signature(struct check *c, struct cas *cas, yajl_val header,
+    const char *token, size_t len, struct part *s)
+{
+	const struct pubkey	*k;
+	unsigned char		 mac[EVP_MAX_MD_SIZE];
+	size_t			 maclen;
+	enum alg		 a = cas->signer.alg;
+
+	if (!alg_is_rsa(a)) {
+		if (decode(s, false) == -1 ||
+		    signer_mac(&cas->signer, token, len, mac, &maclen) == -1 ||
+		    s->len != maclen || sodium_memcmp(mac, s->bin, maclen) != 0)
+			return bad(c, "signature", "does not match: another secret, "
+			    "or the token was altered");
+		return 0;
+	}
+	if ((k = select_key(c, &cas->cfg, header, a)) == NULL)
+		return -1;
+	if (decode(s, false) == -1 ||
+	    rsakey_verify(k->pkey, a, token, len, s->bin, s->len) == -1)
+		return bad(c, "signature", "does not match the key from %s: "
+		    "another key, or the token was altered", k->source);
+	return 0;
+}
+
 /* Header, then signature in constant time, then claims: Prosody's order. */
 static int
 check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
     struct part *s, const char *token, const char *room, const char *tenant,
     long long now, FILE *out)
 {
-	unsigned char	 mac[EVP_MAX_MD_SIZE];
-	size_t		 maclen;
 	const char	*typ, *alg, *why;
 	char		 a[320];
 
@@ -300,12 +359,9 @@ check_token(struct check *c, struct cas *cas, struct part *h, struct part *p,
 	if (alg == NULL || strcmp(alg, alg_name(cas->signer.alg)) != 0)
 		return bad(c, "alg", "the header's alg is \"%s\", expected \"%s\"",
 		    alg ? SAFE(a, alg) : "(none)", alg_name(cas->signer.alg));
-	if (decode(s, false) == -1 ||
-	    signer_mac(&cas->signer, token, (size_t)(s->b64 - 1 - token), mac,
-	    &maclen) == -1 || s->len != maclen ||
-	    sodium_memcmp(mac, s->bin, maclen) != 0)
-		return bad(c, "signature", "does not match: another secret, or the "
-		    "token was altered");
+	if (check_signature(c, cas, h->json, token, (size_t)(s->b64 - 1 - token),
+	    s) == -1)
+		return -1;
 	if (p->json == NULL)
 		return bad(c, "claims", "not base64url-encoded JSON");
 	if ((why = json_ambiguity(p->bin, p->len, a, sizeof a)) != NULL)

@@ -19,11 +19,14 @@ if (!cfgPath) {
   process.exit(64);
 }
 const cfg = JSON.parse(fs.readFileSync(cfgPath, 'utf8'));
-const secret = cfg.jwt.secret;
 const iss = cfg.jwt.app_id;
 const aud = cfg.jwt.audience || 'jitsi';
 const sub = cfg.jitsi.domain;
 const alg = cfg.jwt.algorithm || 'HS256';
+// RS*: the PEM read once, given to jsonwebtoken as its documentation does, with the kid.
+const rsa = alg.startsWith('RS');
+const secret = rsa ? fs.readFileSync(cfg.jwt.private_key_file, 'utf8') : cfg.jwt.secret;
+const signOptions = rsa ? { algorithm: alg, keyid: cfg.jwt.kid } : { algorithm: alg };
 
 const badRoom = /[\s\x00-\x1f\x7f"&'\/:<>@]/;
 const optional = ['email', 'avatar', 'id'];
@@ -86,7 +89,7 @@ function answer(text) {
   };
   reply.success = true;
   reply.message = 'OK';
-  reply.token = jwt.sign(claims, secret, { algorithm: alg });
+  reply.token = jwt.sign(claims, secret, signOptions);
   if (hasSeq) reply.seq = req.seq;
   return reply;
 }

@@ -104,7 +104,7 @@ def test_wrong_types(t, d):
         ("outbound-port-abc", dict(outbound={"host": "127.0.0.1", "port": "abc"}),
          "outbound.port", port_msg),
         ("inbound-no-port", dict(inbound={"host": "127.0.0.1"}), "inbound.port", "missing"),
-        ("algorithm-RS256", dict(jwt={"algorithm": "RS256"}), "jwt.algorithm", None),
+        ("algorithm-ES256", dict(jwt={"algorithm": "ES256"}), "jwt.algorithm", None),
         ("max-request-bytes-10", dict(limits={"max_request_bytes": 10}),
          "limits.max_request_bytes", None),
     ]

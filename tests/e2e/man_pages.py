@@ -34,16 +34,22 @@ def main(t):
             for page, s in text.items()}
     for opt in ("--config", "--inetd", "--quiet", "--verbose", "--help",
                 "--version", "--room", "--name", "--email", "--avatar", "--id",
-                "--moderator", "--valid-for", "--valid-until", "--url"):
+                "--moderator", "--valid-for", "--valid-until", "--url",
+                "--jwks", "--key", "--asap"):
         t.ok(opt in flat["chat-admin-server.8"], "chat-admin-server(8) documents %s" % opt)
     for word in ("token", "verify", "check", "SIGTERM", "SIGHUP", "LISTEN_FDS",
-                 "CREDENTIALS_DIRECTORY", "JOURNAL_STREAM"):
+                 "CREDENTIALS_DIRECTORY", "JOURNAL_STREAM", "pubkey",
+                 "jwt-private-key"):
         t.ok(word in flat["chat-admin-server.8"], "chat-admin-server(8) documents %s" % word)
     for key in ("domain", "app_id", "secret", "secret_file", "audience",
                 "algorithm", "inbound", "outbound", "host", "port",
                 "max_valid_for", "allow_moderator", "rooms", "allow_all_rooms",
                 "max_request_bytes", "idle_timeout", "max_connections",
-                "max_requests_per_connection", "jwt-secret", "spare_processes"):
+                "max_requests_per_connection", "jwt-secret", "spare_processes",
+                "jaas", "kid",
+                "private_key_file", "private_key", "previous_keys",
+                "public_key_file", "jwt-private-key", "RS256", "RS384", "RS512",
+                "asap_key_server", "cache_keys_url"):
         t.ok(key in flat["chat-admin-server.json.5"],
              "chat-admin-server.json(5) documents %s" % key)
     # Jitsi's wider vocabulary: options, request fields, claims and keys.

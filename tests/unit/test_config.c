@@ -38,6 +38,83 @@ status_of(const char *text)
 	return rc;
 }
 
+/* status_of(text) is EX_CONFIG and the message holds want. */
+static void
+refused(const char *text, const char *want, const char *what)
+{
+	int rc = status_of(text);
+
+	if (!ok(rc == EX_CONFIG && strstr(last.msg, want) != NULL, "%s", what))
+		printf("# status %d, message: %s\n# want: %s\n", rc, last.msg, want);
+}
+
+#define JD	"\"jitsi\":{\"domain\":\"d\"}"
+#define RS	"\"app_id\":\"a\",\"algorithm\":\"RS256\",\"kid\":\"k\""
+
+/* What the RSA keys' part of the file may hold, before any key is read. */
+static void
+test_rsa_keys(void)
+{
+	refused("{" JD ",\"jwt\":{" RS ",\"private_key\":\"-----BEGIN PRIVATE "
+	    "KEY-----\"}}", "jwt.private_key: an inline private key is not "
+	    "accepted: put the PEM in a file", "an inline private key is refused");
+	ok(strstr(last.msg, "BEGIN") == NULL, "... and not quoted");
+	refused("{" JD ",\"jwt\":{" RS ",\"private_key\":{\"pem\":\"x\"}}}",
+	    "an inline private key is not accepted", "... in any shape");
+	refused("{" JD ",\"jwt\":{\"app_id\":\"a\",\"secret\":\"s\","
+	    "\"private_key_file\":\"/k.pem\"}}", "jwt.private_key_file: an RSA key "
+	    "does not go with HS256", "HS256 with a private key file");
+	refused("{" JD ",\"jwt\":{\"app_id\":\"a\",\"secret\":\"s\","
+	    "\"kid\":\"k\"}}", "jwt.kid: only RS256, RS384 and RS512 tokens carry "
+	    "a kid", "HS256 with a kid");
+	refused("{" JD ",\"jwt\":{\"app_id\":\"a\",\"secret\":\"s\","
+	    "\"previous_keys\":[{\"kid\":\"o\",\"public_key_file\":\"/o.pem\"}]}}",
+	    "jwt.previous_keys: public keys do not go with HS256",
+	    "HS256 with previous keys");
+	refused("{" JD ",\"jwt\":{" RS ",\"secret\":\"s\"}}",
+	    "jwt.secret: an HMAC secret does not go with RS256",
+	    "RS256 with a secret");
+	refused("{" JD ",\"jwt\":{" RS ",\"secret_file\":\"/s\"}}",
+	    "jwt.secret_file: an HMAC secret does not go with RS256",
+	    "RS256 with a secret file");
+	refused("{" JD ",\"jwt\":{\"app_id\":\"a\",\"algorithm\":\"RS384\","
+	    "\"private_key_file\":\"/k.pem\"}}", "jwt.kid: missing: RS384 tokens "
+	    "name their key", "RS384 without a kid");
+	unsetenv("CREDENTIALS_DIRECTORY");
+	refused("{" JD ",\"jwt\":{" RS "}}", "no private key for RS256: set "
+	    "jwt.private_key_file, or pass the systemd credential jwt-private-key",
+	    "RS256 without a key");
+	ok(status_of("{" JD ",\"jwt\":{" RS ",\"private_key_file\":"
+	    "\"/nonexistent/k.pem\"}}") == EX_NOINPUT &&
+	    strstr(last.msg, "jwt.private_key_file: /nonexistent/k.pem: cannot "
+	    "open") != NULL, "a missing key file is EX_NOINPUT, named");
+	refused("{" JD ",\"jwt\":{" RS ",\"previous_keys\":\"o\"}}",
+	    "jwt.previous_keys: must be an array of objects", "previous_keys: a string");
+	refused("{" JD ",\"jwt\":{" RS ",\"previous_keys\":[\"o\"]}}",
+	    "jwt.previous_keys: must be an array of objects",
+	    "previous_keys: an array of strings");
+	refused("{" JD ",\"jwt\":{" RS ",\"previous_keys\":[[]]}}",
+	    "jwt.previous_keys: must be an array of objects",
+	    "previous_keys: an array of arrays");
+	refused("{" JD ",\"jwt\":{" RS ",\"previous_keys\":[{\"kid\":1}]}}",
+	    "jwt.previous_keys.kid: must be a string", "previous_keys: a numeric kid");
+	refused("{" JD ",\"jwt\":{" RS ",\"previous_keys\":[{\"kid\":\"a\","
+	    "\"kid\":\"b\"}]}}", "jwt.previous_keys.kid: given more than once",
+	    "previous_keys: a kid given twice in one element");
+	refused("{\"jitsi\":{\"jaas\":true},\"jwt\":{\"app_id\":\"vpaas-magic-"
+	    "cookie-1\",\"kid\":\"vpaas-magic-cookie-2/k\",\"private_key_file\":"
+	    "\"/k.pem\"}}", "jwt.kid: \"vpaas-magic-cookie-2/k\" does not start with "
+	    "the AppID: JaaS wants \"vpaas-magic-cookie-1/KEY-ID\"",
+	    "JaaS: the kid's prefix is the AppID");
+	refused("{\"jitsi\":{\"jaas\":true},\"jwt\":{\"app_id\":\"vpaas-magic-"
+	    "cookie-1\",\"algorithm\":\"RS512\",\"kid\":\"vpaas-magic-cookie-1/k\","
+	    "\"private_key_file\":\"/k.pem\"}}", "jwt.algorithm: JaaS accepts RS256 "
+	    "only, not RS512", "JaaS: RS256 only");
+	refused("{\"jitsi\":{\"jaas\":true,\"domain\":\"d\"},\"jwt\":{\"app_id\":"
+	    "\"vpaas-magic-cookie-1\",\"kid\":\"vpaas-magic-cookie-1/k\"}}",
+	    "jitsi.domain: not used with jitsi.jaas", "JaaS: no domain");
+}
+
 #define BASE	"\"jitsi\":{\"domain\":\"meet.jitsi\"},\"jwt\":{\"app_id\":\"skotos\",\"secret\":\"0123456789abcdef0123456789abcdef\"}"
 
 /* limits.spare_processes: 4 unless set, 0 to 64, named when out of range. */
@@ -156,6 +233,7 @@ main(void)
 	    "an unknown algorithm");
 	ok(strstr(last.msg, "jwt.algorithm") != NULL, "the message names the key");
 	spare_processes();
+	test_rsa_keys();
 	unlink(path);
 	ok(config_load(&cfg, "/nonexistent/config.json", &e) == EX_NOINPUT &&
 	    strstr(e.msg, "/nonexistent/config.json: cannot open: ") == e.msg,
