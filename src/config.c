@@ -544,7 +544,7 @@ read_text(const char *path, size_t *lenp, int *readable_by_others,
 		close(fd);
 		return NULL;
 	}
-	*readable_by_others = (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+	*readable_by_others = secret_mode_exposes(&st);
 	/* Locked memory is scarce: a regular file gets what it holds; a pipe the cap and a byte to see more. */
 	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size : CONFIG_MAX + 1;
 	if ((text = sodium_malloc(cap + 1)) == NULL) {

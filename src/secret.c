@@ -108,7 +108,20 @@ secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* 1 when a file holding the secret can be read by its group or by others. */
+/*
+ * 1 when a file of this mode and group lets others than the program read
+ * it: anyone at all, or a group other than the program's own. The packaged
+ * layout, 0640 root and the service's group, is not warned about.
+ */
+int
+secret_mode_exposes(const struct stat *st)
+{
+	if (st->st_mode & S_IROTH)
+		return 1;
+	return (st->st_mode & S_IRGRP) != 0 && st->st_gid != getegid();
+}
+
+/* 1 when a file holding the secret can be read by others (above). */
 int
 secret_readable_by_others(const char *path)
 {
@@ -116,7 +129,7 @@ secret_readable_by_others(const char *path)
 
 	if (stat(path, &st) == -1)
 		return 0;
-	return (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+	return secret_mode_exposes(&st);
 }
 
 /* Between uses the key pages are inaccessible: a stray read faults, not leaks. */

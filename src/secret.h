@@ -13,6 +13,9 @@ struct secret {
 
 int	secret_set(struct secret *, const void *, size_t, const char *);
 int	secret_read_file(struct secret *, const char *, char *, size_t);
+struct stat;
+
+int	secret_mode_exposes(const struct stat *);
 int	secret_readable_by_others(const char *);
 void	secret_lock(struct secret *);
 void	secret_unlock(struct secret *);

@@ -8,6 +8,7 @@ import os
 
 from caslib import OMIT, SECRET, TAP, tempdir, write_config
 from adminlib import cas
+from netlib import skip
 
 READABLE = "readable by group or others"
 
@@ -132,8 +133,19 @@ def test_readable(t, d):
         t.diag(repr(r))
     cfg = write_config(d, name="inline-0640.json")
     os.chmod(cfg, 0o640)
+    if os.geteuid() == 0:
+        os.chown(cfg, -1, 65534 if os.getegid() != 65534 else 1)
+        r = cas(cfg, "check")
+        t.ok(READABLE in r.err, "inline secret, config mode 0640 of another "
+             "group: warning too")
+    else:
+        skip(t, "giving a file another group needs root")
+    cfg = write_config(d, name="inline-0640-own.json")
+    os.chmod(cfg, 0o640)
+    os.chown(cfg, -1, os.getegid())
     r = cas(cfg, "check")
-    t.ok(READABLE in r.err, "inline secret, config mode 0640: warning too")
+    t.ok(READABLE not in r.err, "inline secret, config mode 0640 of the "
+         "program's own group (the packaged layout): no warning")
 
     sf = os.path.join(d, "secret-0644")
     with open(sf, "w") as f:
