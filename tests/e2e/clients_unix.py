@@ -13,6 +13,7 @@ import os
 import signal
 import socket
 import stat
+import time
 
 from adminlib import cas
 from caslib import CAS_BIN, TAP, tempdir, write_config
@@ -39,6 +40,23 @@ def start(tmp, name, path, **inbound):
                        inbound=dict(path=path, **inbound))
     proc = Proc([CAS_BIN, "-c", cfg], tmp, name)
     return proc, cfg, wait_unix(path, timeout=10, proc=proc)
+
+
+def refused_within(path, timeout):
+    """True once connecting to path is refused, polling up to timeout s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.connect(path)
+        except ConnectionRefusedError:
+            return True
+        except OSError:
+            pass
+        finally:
+            s.close()
+        time.sleep(0.05)
+    return False
 
 
 def check_file(t, path, mode, gid, what):
@@ -192,6 +210,10 @@ def lifecycle(t, tmp, sockdir, why):
     proc.wait(10)
     proc.stop()
     t.ok(os.path.lexists(path), "SIGKILL leaves the socket file behind")
+    # Its spare processes die with it, but not in the same instant: the file
+    # is stale only once nothing accepts on it any more.
+    t.ok(refused_within(path, 10), "... and once its spares are gone, "
+         "nothing listens on it")
     proc, cfg, up = start(tmp, "after-kill", path)
     try:
         t.ok(up, "the next start replaces it and listens")
