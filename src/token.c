@@ -70,6 +70,7 @@ minter_free(struct minter *m)
 	buf_free(&m->prefix64);
 	buf_free(&m->sub64);
 	buf_free(&m->claims);
+	buf_free(&m->times);
 	buf_free(&m->token);
 	memset(m, 0, sizeof *m);
 }
@@ -142,6 +143,28 @@ gen_vocabulary(struct minter *m, const struct request *r)
 	return APPEND_LIT(c, "}}");
 }
 
+/* The times, remade only when they change: decimal conversion showed in profiles. */
+static int
+gen_times(struct minter *m, const struct request *r, long long now)
+{
+	struct buf *t = &m->times;
+
+	if (t->len == 0 || m->times_iat != now || m->times_exp != r->exp) {
+		buf_reset(t);
+		if (APPEND_LIT(t, ",\"iat\":") == -1 || json_int(t, now) == -1 ||
+		    APPEND_LIT(t, ",\"nbf\":") == -1 ||
+		    json_int(t, now - NBF_LEEWAY) == -1 ||
+		    APPEND_LIT(t, ",\"exp\":") == -1 ||
+		    json_int(t, r->exp) == -1) {
+			buf_reset(t);
+			return -1;
+		}
+		m->times_iat = now;
+		m->times_exp = r->exp;
+	}
+	return buf_append(&m->claims, t->data, t->len);
+}
+
 /*
  * The claims in Jitsi's order: the fixed prefix, room (as Prosody names
  * it), times, then context.user with the moderator flag spelt the ways
@@ -157,10 +180,7 @@ gen_claims(struct minter *m, const struct request *r, long long now)
 
 	if (gen_head(m, r) == -1 ||
 	    claim_string(m, r->room.name, r->room.len) == -1 ||
-	    APPEND_LIT(c, ",\"iat\":") == -1 || json_int(c, now) == -1 ||
-	    APPEND_LIT(c, ",\"nbf\":") == -1 ||
-	    json_int(c, now - NBF_LEEWAY) == -1 ||
-	    APPEND_LIT(c, ",\"exp\":") == -1 || json_int(c, r->exp) == -1 ||
+	    gen_times(m, r, now) == -1 ||
 	    (r->moderator ? APPEND_LIT(c, ",\"moderator\":true") :
 	    APPEND_LIT(c, ",\"moderator\":false")) == -1 ||
 	    APPEND_LIT(c, ",\"context\":{\"user\":{\"name\":") == -1 ||

@@ -109,6 +109,21 @@ main(void)
 	ok(strstr(claims, "\"name\":\"tab\\there\"") != NULL,
 	    "and escaped as JSON requires");
 
+	/* A new second, or a new expiry, is a new set of times. */
+	token_mint(&m, &sg, &r, NOW + 1);
+	claims_of(m.token.data, claims, sizeof claims);
+	ok(strstr(claims, ",\"iat\":1795530773,\"nbf\":1795530763,"
+	    "\"exp\":1795531372,") != NULL, "the next second's token has its times");
+	r.exp = NOW + 7;
+	token_mint(&m, &sg, &r, NOW + 1);
+	claims_of(m.token.data, claims, sizeof claims);
+	ok(strstr(claims, ",\"iat\":1795530773,\"nbf\":1795530763,"
+	    "\"exp\":1795530779,") != NULL, "a token of the same second with another exp");
+	token_mint(&m, &sg, &r, NOW);
+	claims_of(m.token.data, claims, sizeof claims);
+	ok(strstr(claims, ",\"iat\":1795530772,\"nbf\":1795530762,"
+	    "\"exp\":1795530779,") != NULL, "and back to the first second");
+
 	/*
 	 * The prefix's encoded part ends on a 3-byte group here: up to "sub":
 	 * for a tenant's token, and, with app_id "a", the whole prefix.
