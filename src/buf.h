@@ -22,6 +22,9 @@ void	buf_free(struct buf *);
 static inline int
 buf_append(struct buf *b, const void *p, size_t n)
 {
+	/* memcpy wants valid pointers even for nothing, and an empty buf has none. */
+	if (n == 0)
+		return 0;
 	if (n <= b->cap - b->len) {
 		memcpy(b->data + b->len, p, n);
 		b->len += n;

@@ -107,20 +107,31 @@ newline(struct frame *fr)
 	return 0;
 }
 
-/* 0 when all was consumed, 1 when a callback asked to stop, -1 out of memory. */
+/*
+ * 0 when all was consumed, 1 when a callback asked to stop, -1 out of
+ * memory. Each byte is searched once for a newline and once for a NUL.
+ */
 int
 frame_feed(struct frame *fr, const unsigned char *p, size_t n)
 {
-	const unsigned char	*end = p + n, *q, *nul;
+	const unsigned char	*end = p + n, *q, *nl = NULL;
 	int			 rc;
 
 	while (p < end) {
-		/* The nearer of the next newline and the next NUL (memchr is vectorised). */
-		q = memchr(p, '\n', (size_t)(end - p));
-		if ((nul = memchr(p, '\0', (size_t)((q ? q : end) - p))) != NULL)
-			q = nul;
-		if (q == NULL)
-			q = end;
+		/*
+		 * The next newline, kept until it is passed: a stream without
+		 * newlines is not searched to its end again for each request.
+		 * On a NUL-framed stream a newline is white space, which take()
+		 * treats as newline() would, so only NULs are looked for.
+		 */
+		if (fr->mode == MODE_NUL)
+			nl = end;
+		else if ((nl == NULL || nl < p) &&
+		    (nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		/* The nearer of it and the next NUL (memchr is vectorised). */
+		if ((q = memchr(p, '\0', (size_t)(nl - p))) == NULL)
+			q = nl;
 		if (q > p)
 			take(fr, p, (size_t)(q - p));
 		if (q == end)

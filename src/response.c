@@ -19,7 +19,25 @@ responder_free(struct responder *r)
 {
 	if (r->g != NULL)
 		yajl_gen_free(r->g);
+	buf_free(&r->time);
 	memset(r, 0, sizeof *r);
+}
+
+/* The time's text changes once a second; the replies between share it. */
+static int
+append_time(struct responder *r, long long now)
+{
+	struct buf *t = &r->time;
+
+	if (t->len == 0 || r->time_now != now) {
+		buf_reset(t);
+		if (APPEND_LIT(t, "\",\"time\":") == -1 || json_int(t, now) == -1) {
+			buf_reset(t);
+			return -1;
+		}
+		r->time_now = now;
+	}
+	return buf_append(r->out, t->data, t->len);
 }
 
 /* One JSON string: an error message, or a seq sent as a string. */
@@ -80,7 +98,7 @@ response_write(struct responder *r, const char *err, const char *token,
 
 	/* buf_append returns 0 or -1, so || chains stop at the first failure. */
 	if (append_status(r, err, token, tlen) ||
-	    APPEND_LIT(out, "\",\"time\":") || json_int(out, now) ||
+	    append_time(r, now) ||
 	    (echo && append_seq(r, seq)) ||
 	    (t == TERM_NUL ? APPEND_LIT(out, "}\n\0") : APPEND_LIT(out, "}\n")) ||
 	    out->failed) {

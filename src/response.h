@@ -15,6 +15,8 @@ struct value;
 struct responder {
 	yajl_gen	 g;		/* appends straight to *out */
 	struct buf	*out;
+	struct buf	 time;		/* ","time":… for time_now, remade each second */
+	long long	 time_now;
 };
 
 int	responder_init(struct responder *, struct buf *);

@@ -19,7 +19,13 @@ struct minter {
 	yajl_gen	 g;
 	struct buf	 prefix;	/* {"iss":…,"aud":…,"sub":…,"room": */
 	size_t		 subat;		/* its length up to "sub": */
-	struct buf	 claims;
+	/* base64url of the prefix's first bytes, whole 3-byte groups: */
+	struct buf	 prefix64;	/* of all of it, for a token without tenant */
+	struct buf	 sub64;		/* up to "sub":, for a token for a tenant */
+	struct buf	 claims;	/* a token's claims after that encoded part */
+	/* ,"iat":…,"nbf":…,"exp":… as last written: most tokens of a second share it */
+	struct buf	 times;
+	long long	 times_iat, times_exp;
 	struct buf	 token;		/* NUL-terminated; len excludes the NUL */
 };
 

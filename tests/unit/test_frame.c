@@ -150,6 +150,17 @@ main(void)
 	    "N:ok#3|",
 	    "a first request that spanned a line before its error is still skipped to its NUL");
 
+	/* The framer remembers its newline search; the answers stay the same. */
+	check(S("{\"seq\":1}\0{\"seq\":2}\0{\"seq\":3}\0\n"), 1024,
+	    "N:ok#1|N:ok#2|N:ok#3|",
+	    "NUL-framed requests with a newline only at the end of the input");
+	check(S("{\"seq\":1}\n{\"seq\":2}\0{\n\"seq\":3}\n\0{\"seq\":4}\n"), 1024,
+	    "L:ok#1|N:ok#2|N:ok#3|N:ok#4|",
+	    "newlines after the stream turned NUL-framed are white space");
+	check(S("{\"seq\":1}\n\n{\"seq\":2}\0\n{\"seq\":3}\0"), 1024,
+	    "L:ok#1|N:ok#2|N:ok#3|",
+	    "a NUL before the next newline ends its request first");
+
 	memset(big, 'x', sizeof big);
 	memcpy(big, "{\"a\":\"", 6);
 	memcpy(big + sizeof big - 3, "\"}\0", 3);

@@ -137,6 +137,21 @@ main(void)
 	    "validFor must be a positive integer");
 	expect("{" GOOD ",\"validUntil\":\"x\"}",
 	    "validUntil must be an integer (epoch seconds)");
+	/* The edges of long long, and the forms of a number that are no integer. */
+	expect("{" GOOD ",\"validUntil\":9223372036854775807}", "OK");
+	expect("{" GOOD ",\"validUntil\":9223372036854775808}",
+	    "validUntil must be an integer (epoch seconds)");
+	expect("{" GOOD ",\"validUntil\":-9223372036854775808}",
+	    "validUntil is in the past");
+	expect("{" GOOD ",\"validUntil\":-9223372036854775809}",
+	    "validUntil must be an integer (epoch seconds)");
+	expect("{" GOOD ",\"validUntil\":-0}", "validUntil is in the past");
+	expect("{" GOOD ",\"validUntil\":17955400E0}",
+	    "validUntil must be an integer (epoch seconds)");
+	expect("{" GOOD ",\"validUntil\":1795540000.0}",
+	    "validUntil must be an integer (epoch seconds)");
+	expect("{" GOOD ",\"validFor\":0600}", "malformed JSON: parse error: "
+	    "after key and value, inside map, I expect ',' or '}'");
 	expect("{" GOOD ",\"validUntil\":1795530772}", "validUntil is in the past");
 	expect("{" GOOD ",\"validFor\":1,\"seq\":[1]}",
 	    "seq must be a string, number, boolean or null");

@@ -26,6 +26,12 @@ claims_of(const char *token, char *out, size_t outlen)
 	out[len] = '\0';
 }
 
+static bool
+starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
 static void
 set(struct request *r, enum field f, const char *s)
 {
@@ -102,6 +108,44 @@ main(void)
 	claims_of(m.token.data, claims, sizeof claims);
 	ok(strstr(claims, "\"name\":\"tab\\there\"") != NULL,
 	    "and escaped as JSON requires");
+
+	/* A new second, or a new expiry, is a new set of times. */
+	token_mint(&m, &sg, &r, NOW + 1);
+	claims_of(m.token.data, claims, sizeof claims);
+	ok(strstr(claims, ",\"iat\":1795530773,\"nbf\":1795530763,"
+	    "\"exp\":1795531372,") != NULL, "the next second's token has its times");
+	r.exp = NOW + 7;
+	token_mint(&m, &sg, &r, NOW + 1);
+	claims_of(m.token.data, claims, sizeof claims);
+	ok(strstr(claims, ",\"iat\":1795530773,\"nbf\":1795530763,"
+	    "\"exp\":1795530779,") != NULL, "a token of the same second with another exp");
+	token_mint(&m, &sg, &r, NOW);
+	claims_of(m.token.data, claims, sizeof claims);
+	ok(strstr(claims, ",\"iat\":1795530772,\"nbf\":1795530762,"
+	    "\"exp\":1795530779,") != NULL, "and back to the first second");
+
+	/*
+	 * The prefix's encoded part ends on a 3-byte group here: up to "sub":
+	 * for a tenant's token, and, with app_id "a", the whole prefix.
+	 */
+	r.f[F_TENANT] = (struct value){ .type = V_STRING, .s = "acme", .len = 4 };
+	snprintf(r.tenant, sizeof r.tenant, "acme");
+	r.tenantlen = 4;
+	minter_free(&m);
+	minter_init(&m, &cfg);
+	ok(token_mint(&m, &sg, &r, NOW) == 0, "a tenant's token is minted");
+	claims_of(m.token.data, claims, sizeof claims);
+	ok(starts(claims, "{\"iss\":\"skotos\",\"aud\":\"jitsi\",\"sub\":\"acme\","
+	    "\"room\":\"lobby\",\"iat\":1795530772,"),
+	    "its claims start with the tenant as sub");
+	r.f[F_TENANT].type = V_ABSENT;
+	minter_free(&m);
+	cfg.app_id = "a";
+	minter_init(&m, &cfg);
+	ok(token_mint(&m, &sg, &r, NOW) == 0, "a token whose prefix is whole 3-byte groups");
+	claims_of(m.token.data, claims, sizeof claims);
+	ok(starts(claims, "{\"iss\":\"a\",\"aud\":\"jitsi\",\"sub\":\"meet.jitsi\","
+	    "\"room\":\"lobby\",\"iat\":1795530772,"), "its claims are whole");
 
 	minter_free(&m);
 	signer_free(&sg);
