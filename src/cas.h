@@ -15,6 +15,7 @@ struct cas {
 	struct config		 cfg;
 	struct signer		 signer;
 	volatile sig_atomic_t	 stop;	/* set by SIGTERM/SIGINT: finish and exit */
+	volatile sig_atomic_t	 reload; /* set by SIGHUP: read the configuration again */
 };
 
 #endif

@@ -21,6 +21,7 @@
 #include "policy.h"
 #include "request.h"
 #include "response.h"
+#include "settings.h"
 #include "signals.h"
 
 #define READ_SIZE	65536
@@ -153,9 +154,10 @@ answer(void *arg, struct request *r, enum term t)
 }
 
 /*
- * Wait for input: 1 readable, 0 idle too long or stopping. The idle limit
- * counts from the last answered request, so trickled bytes do not extend
- * it. Stop signals are let in only here, so none is lost before a wait.
+ * Wait for input: 1 readable, 0 idle too long or stopping, 2 a reload
+ * asked for (the game link). The idle limit counts from the last answered
+ * request, so trickled bytes do not extend it. Stop and reload signals
+ * are let in only here, so none is lost before a wait.
  */
 static int
 wait_input(struct conn *c, int in_fd)
@@ -166,6 +168,8 @@ wait_input(struct conn *c, int in_fd)
 	int		 n;
 
 	while (!c->cas->stop) {
+		if (c->cas->reload)
+			return 2;
 		now = now_ms();
 		wait = -1;
 		if (!c->opts.no_idle_limit && idle > 0) {
@@ -190,12 +194,51 @@ wait_input(struct conn *c, int in_fd)
 			tsp = &ts;
 		}
 		n = ppoll(&pfd, 1, tsp, &c->waitmask);
-		if (n > 0)
+		/* ppoll leaves a SIGHUP that came with input held: take it first. */
+		if (n > 0 && c->opts.reloads)
+			signals_take(&c->waitmask);
+		if (n > 0 && !c->cas->reload)
 			return 1;
 		if (n == -1 && errno != EINTR)
 			return 0;
 	}
 	return 0;
+}
+
+/*
+ * The game link's child on SIGHUP: the configuration and key material
+ * read again and put in force between two requests, so that a request
+ * half read is kept and answered with the new ones; if they do not load,
+ * the old ones stay. The request size limit stays that of the link's
+ * start, the framer holding what was read so far.
+ */
+static void
+reload(struct conn *c)
+{
+	struct cas	*cas = c->cas;
+	struct config	 cfg;
+	struct signer	 signer;
+	struct cfgerr	 e;
+
+	cas->reload = 0;
+	if (settings_load(&cfg, &signer, cas->cfg.path, &e) != 0) {
+		log_err("%s: reload failed, the configuration in force is "
+		    "unchanged: %s", c->opts.peer, e.msg);
+		return;
+	}
+	/* The claims every token starts with come from the configuration. */
+	minter_free(&c->minter);
+	if (minter_init(&c->minter, &cfg) == -1) {
+		settings_free(&cfg, &signer);
+		minter_free(&c->minter);
+		log_err("%s: reload: out of memory, the configuration in force "
+		    "is unchanged", c->opts.peer);
+		if (minter_init(&c->minter, &cas->cfg) == -1)
+			c->dead = true;
+		return;
+	}
+	settings_swap(cas, &cfg, &signer);
+	log_info("%s: reloaded %s", c->opts.peer, cas->cfg.path);
 }
 
 /* Everything a connection needs before its first byte; -1 out of memory. */
@@ -259,14 +302,18 @@ run(struct conn *c, int in_fd, int out_fd)
 	const char		*peer = c->opts.peer;
 	ssize_t			 n;
 	unsigned long long	 before;
-	int			 rc = 0, fr = 0;
+	int			 rc = 0, fr = 0, w;
 
 	c->out_fd = out_fd;
 	c->progress_ms = now_ms();
 	log_debug("%s: connected", peer);
 	while (!cas->stop && fr == 0 && !c->dead) {
-		if (!wait_input(c, in_fd))
+		if ((w = wait_input(c, in_fd)) == 0)
 			break;
+		if (w == 2) {
+			reload(c);
+			continue;
+		}
 		n = read(in_fd, c->rbuf, READ_SIZE);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -335,7 +382,8 @@ send_timeout(int fd, long long seconds)
 int
 conn_serve_fds(struct cas *cas, int in_fd, int out_fd, bool game)
 {
-	struct conn_opts	o = { .write_each = game, .no_idle_limit = game };
+	struct conn_opts	o = { .write_each = game, .no_idle_limit = game,
+				    .reloads = game };
 	char			peer[PEER_NAME_MAX];
 
 	peer_describe(in_fd, peer, sizeof peer);
