@@ -14,6 +14,7 @@
 #include "cas.h"
 #include "clock.h"
 #include "conn.h"
+#include "counters.h"
 #include "frame.h"
 #include "linger.h"
 #include "log.h"
@@ -132,13 +133,17 @@ answer(void *arg, struct request *r, enum term t)
 	const char	*err;
 	char		 msg[160];
 
+	/* For the counters: the protocol's refusal, unless the policy names its rule. */
+	r->refused = r->error != NULL ? REFUSED_MALFORMED : REFUSED_INVALID;
 	err = request_validate(r, now, msg, sizeof msg);
 	if (err == NULL && !c->warming)
 		err = policy_check(&cas->cfg.policy, r, r->exp - now, msg,
 		    sizeof msg);
 	if (err == NULL && token_mint(&c->minter, &cas->signer, r,
-	    now) == -1)
+	    now) == -1) {
 		err = "internal error: could not make the token";
+		r->refused = REFUSED_INTERNAL;
+	}
 	if (response_write(&c->resp, err, err ? "" : c->minter.token.data,
 	    c->minter.token.len, now, &r->f[F_SEQ], t) == -1)
 		log_err("%s: out of memory writing a reply", c->opts.peer);
@@ -147,6 +152,10 @@ answer(void *arg, struct request *r, enum term t)
 	log_answer(c, r, err);
 	c->requests++;
 	c->tokens += err == NULL;
+	if (err == NULL)
+		counters_token(cas->counters);
+	else
+		counters_refusal(cas->counters, r->refused);
 	if (c->opts.write_each || c->out.len >= FLUSH_AT)
 		flush(c);
 	limit = cas->cfg.max_requests_per_connection;
@@ -306,6 +315,7 @@ run(struct conn *c, int in_fd, int out_fd)
 
 	c->out_fd = out_fd;
 	c->progress_ms = now_ms();
+	counters_connection(cas->counters);
 	log_debug("%s: connected", peer);
 	while (!cas->stop && fr == 0 && !c->dead) {
 		if ((w = wait_input(c, in_fd)) == 0)

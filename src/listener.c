@@ -22,6 +22,7 @@
 #include "cas.h"
 #include "clock.h"
 #include "conn.h"
+#include "counters.h"
 #include "gamelink.h"
 #include "listener.h"
 #include "log.h"
@@ -33,6 +34,8 @@
 #define ACCEPT_PAUSE_MS	100
 /* After a reload, READY=1 waits this long at most for the old spares to go. */
 #define RELOAD_READY_MS	1000
+/* The counters go to STATUS= at most this often, and only when they moved. */
+#define STATUS_EVERY_MS	2000
 
 /* The process tree of the listener: children, the game link and its child. */
 struct supervisor {
@@ -49,6 +52,10 @@ struct supervisor {
 	char		 reloaded[1100]; /* how the last reload went, or "" */
 	bool		 ready_sent;	/* READY=1, once the spares are ready */
 	long long	 ready_by;	/* after a reload: READY=1 by then at the latest */
+	bool		 notify;	/* systemd listens for STATUS= */
+	struct counts	 shown;		/* the counts the last STATUS= showed */
+	long long	 status_at;	/* no STATUS= update before then */
+	bool		 stale;		/* a child ended since the counts were looked at */
 	struct gamelink	 game;
 	pid_t		 game_pid;	/* child serving the game link, or 0 */
 	pid_t		 old_game_pid;	/* child serving a link to a place left, or 0 */
@@ -135,6 +142,7 @@ reap(struct supervisor *s)
 	int	st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		s->stale = true;
 		if (WIFSIGNALED(st))
 			log_warn("child %ld killed by signal %d", (long)pid,
 			    WTERMSIG(st));
@@ -156,8 +164,10 @@ static void
 shut_down(struct supervisor *s)
 {
 	struct timespec	 ts;
+	struct counts	 n;
 	long long	 left, deadline = now_ms() + GRACE_MS;
 	long		 i;
+	char		 line[400];
 
 	sd_notify(0, "STOPPING=1");
 	for (i = 0; i < s->nl; i++)
@@ -190,7 +200,9 @@ shut_down(struct supervisor *s)
 		kill(s->old_game_pid, SIGKILL);
 	while (waitpid(-1, NULL, 0) > 0)
 		;
-	log_info("stopped");
+	counters_read(s->cas->counters, &n);
+	counters_format(&n, line, sizeof line);
+	log_info("stopped: %s", line);
 }
 
 /* The earlier of a wait (-1: none yet) and ms from now, never below 0. */
@@ -213,13 +225,54 @@ spare_event(struct supervisor *s, int fd)
 		s->kids[s->nkids++] = pid;
 }
 
-/* The STATUS= line: what the listener does, and how the last reload went. */
+/* The counters now, with the connections open: busy children and the game links. */
 static void
-status_line(const struct supervisor *s, char *buf, size_t len)
+count(const struct supervisor *s, struct counts *n)
 {
-	if (snprintf(buf, len, "%s%s%s", s->status, *s->reloaded ? "; " : "",
-	    s->reloaded) >= (int)len)
+	counters_read(s->cas->counters, n);
+	n->open = s->nkids + (s->game_pid > 0) + (s->old_game_pid > 0);
+}
+
+/* The STATUS= line: what the listener does, the counters, how the last reload went. */
+static void
+status_line(const struct supervisor *s, const struct counts *n, char *buf,
+    size_t len)
+{
+	char counts[400];
+
+	counters_format(n, counts, sizeof counts);
+	if (snprintf(buf, len, "%s; %s%s%s", s->status, counts,
+	    *s->reloaded ? "; " : "", s->reloaded) >= (int)len)
 		memcpy(buf + len - 4, "...", 4);
+}
+
+/* Once ready, the counters to STATUS= when they moved, at most every STATUS_EVERY_MS. */
+static void
+status_tick(struct supervisor *s, long long now)
+{
+	struct counts	n;
+	char		line[sizeof s->status + sizeof s->reloaded + 400];
+
+	if (!s->notify || !s->ready_sent || now < s->status_at)
+		return;
+	s->status_at = now + STATUS_EVERY_MS;
+	s->stale = false;
+	count(s, &n);
+	if (memcmp(&n, &s->shown, sizeof n) == 0)
+		return;
+	status_line(s, &n, line, sizeof line);
+	sd_notifyf(0, "STATUS=%s", line);
+	s->shown = n;
+}
+
+/* The counters can move only while a child serves, or just after one ended. */
+static long long
+status_wait(const struct supervisor *s, long long now)
+{
+	if (!s->notify || !s->ready_sent || (s->nkids == 0 &&
+	    s->game_pid == 0 && s->old_game_pid == 0 && !s->stale))
+		return -1;
+	return s->status_at > now ? s->status_at - now : 0;
 }
 
 /*
@@ -232,14 +285,16 @@ status_line(const struct supervisor *s, char *buf, size_t len)
 static void
 notify_ready(struct supervisor *s, long long now)
 {
-	char line[sizeof s->status + sizeof s->reloaded + 2];
+	char line[sizeof s->status + sizeof s->reloaded + 400];
 
 	if (s->ready_sent || !spares_started(&s->pool) ||
 	    (spares_retiring(&s->pool) > 0 && now < s->ready_by))
 		return;
-	status_line(s, line, sizeof line);
+	count(s, &s->shown);
+	status_line(s, &s->shown, line, sizeof line);
 	sd_notifyf(0, "READY=1\nSTATUS=%s", line);
 	s->ready_sent = true;
+	s->status_at = now + STATUS_EVERY_MS;
 }
 
 static bool
@@ -396,6 +451,7 @@ supervise(struct supervisor *s)
 		game_spawn(s, gamelink_tick(&s->game, now));
 		spares_fill(&s->pool, s->maxkids - s->nkids, s->game.fd, now);
 		notify_ready(s, now);
+		status_tick(s, now);
 		np = 0;
 		/* Spares accept for themselves; at the limit, connections wait in the backlog. */
 		accepting = s->pool.want == 0 && s->nkids < s->maxkids &&
@@ -421,6 +477,8 @@ supervise(struct supervisor *s)
 			wait = sooner(wait, gw);
 		if (!s->ready_sent && spares_retiring(&s->pool) > 0)
 			wait = sooner(wait, s->ready_by - now);
+		if ((gw = status_wait(s, now)) >= 0)
+			wait = sooner(wait, gw);
 		tsp = NULL;
 		if (wait >= 0) {
 			ts.tv_sec = wait / 1000;
@@ -541,6 +599,10 @@ listener_run(struct cas *cas, const int *fds, int n)
 
 	memset(&s, 0, sizeof s);
 	s.cas = cas;
+	/* Before the first fork, so that every child counts into the same page. */
+	if ((cas->counters = counters_map()) == NULL)
+		fatal(EX_OSERR, "counters");
+	s.notify = getenv("NOTIFY_SOCKET") != NULL;
 	s.maxkids = s.kidcap = (long)cfg->max_connections;
 	if ((s.kids = calloc((size_t)s.maxkids, sizeof *s.kids)) == NULL)
 		fatal(EX_OSERR, "supervisor");
@@ -559,5 +621,7 @@ listener_run(struct cas *cas, const int *fds, int n)
 	log_info("%s", s.status);
 	supervise(&s);
 	free(s.kids);
+	counters_unmap(cas->counters);
+	cas->counters = NULL;
 	return 0;
 }
