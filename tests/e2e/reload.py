@@ -8,7 +8,8 @@ new secret; a port change moves the link; a configuration that does not
 load changes nothing and is logged; systemd hears RELOADING=1 (with
 MONOTONIC_USEC=), READY=1 and a STATUS= line.  Serving standard input,
 SIGHUP still ends the program.  Tokens are checked with PyJWT against the
-old and the new secret."""
+old and the new secret; the secret is read again from a secret file or
+the systemd credential, and a new algorithm gets a new signer."""
 
 import os
 import signal
@@ -209,6 +210,91 @@ def broken_configs(t, tmp):
              "%s, fixed: STATUS= says reloaded" % what)
         t.eq(fresh(port, 2), "new", "%s, fixed: new connections get the new "
              "secret" % what)
+    finally:
+        proc.stop()
+        notify.close()
+
+
+def fresh_token(port, seq):
+    """A new connection's token (or None)."""
+    try:
+        conn = Conn(HOST, port)
+    except OSError:
+        return None
+    try:
+        conn.send(request(seq=seq) + b"\0")
+        raw = conn.read_until(NUL_TERM, 10)
+    except OSError:
+        return None
+    finally:
+        conn.close()
+    return split_responses(raw)[0].get("token") if raw else None
+
+
+def write_secret(path, secret):
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(secret + "\n")
+
+
+def key_sources(t, tmp):
+    """The key material is read again from where the file says: a secret
+    file rewritten under an unchanged config, the systemd credential, and
+    a new algorithm (the signer is set up again)."""
+    what = "key sources"
+    port = free_port(HOST)
+    creds = os.path.join(tmp, "creds")
+    os.mkdir(creds, 0o700)
+    secret_file = os.path.join(tmp, "jwt-secret")
+    write_secret(secret_file, OLD)
+    write_secret(os.path.join(creds, "jwt-secret"), NEW)
+    cfg = write_config(tmp, name="keys.json",
+                       inbound={"host": HOST, "port": port},
+                       jwt={"secret": OMIT, "secret_file": secret_file},
+                       limits={"spare_processes": 2})
+    notify = NotifySocket(tmp)
+    env = notify.env()
+    env["CREDENTIALS_DIRECTORY"] = creds
+    proc = Proc([CAS_BIN, "-c", cfg], tmp, "keys", env=env)
+    try:
+        if not t.ok(notify.wait_for("READY=1", 10),
+                    "%s: listener starts" % what):
+            t.diag(proc.log_tail())
+            return
+        t.eq(fresh(port, 1), "old", "%s: signed with the secret file" % what)
+        # Only the secret file changes.
+        write_secret(secret_file, NEW)
+        reloaded(t, what + ", secret file", proc, notify)
+        t.eq(fresh(port, 2), "new", "%s: the rewritten secret file is read "
+             "again" % what)
+        # No secret in the file: the credential, which now holds OLD.
+        write_secret(os.path.join(creds, "jwt-secret"), OLD)
+        write_config(tmp, name="keys.json",
+                     inbound={"host": HOST, "port": port},
+                     jwt={"secret": OMIT}, limits={"spare_processes": 2})
+        reloaded(t, what + ", credential", proc, notify)
+        t.eq(fresh(port, 3), "old", "%s: the credential is read" % what)
+        write_secret(os.path.join(creds, "jwt-secret"), NEW)
+        reloaded(t, what + ", credential rewritten", proc, notify)
+        t.eq(fresh(port, 4), "new", "%s: and read again" % what)
+        # A new algorithm: the signer is made again.
+        write_config(tmp, name="keys.json",
+                     inbound={"host": HOST, "port": port},
+                     jwt={"secret": OMIT, "algorithm": "HS384"},
+                     limits={"spare_processes": 2})
+        reloaded(t, what + ", HS384", proc, notify)
+        token = fresh_token(port, 5)
+        try:
+            decode(token, secret=NEW, algorithms=("HS384",))
+            fine = True
+        except Exception as e:  # any PyJWT refusal
+            fine = False
+            t.diag("PyJWT: %s" % e)
+        t.ok(fine, "%s: jwt.algorithm HS384 after the reload: PyJWT "
+             "verifies the token as HS384" % what)
+        log = proc.stderr()
+        t.ok(OLD.encode() not in log and NEW.encode() not in log,
+             "%s: neither secret in the log" % what)
     finally:
         proc.stop()
         notify.close()
@@ -419,6 +505,7 @@ def main(t):
         for spares in (0, 3):
             rotate_listener(t, tmp, spares)
         broken_configs(t, tmp)
+        key_sources(t, tmp)
         restart_needed(t, tmp)
         if os.path.exists("/usr/bin/systemd-socket-activate") or \
                 os.path.exists("/bin/systemd-socket-activate"):
