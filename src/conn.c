@@ -15,6 +15,7 @@
 #include "clients.h"
 #include "clock.h"
 #include "conn.h"
+#include "counters.h"
 #include "frame.h"
 #include "linger.h"
 #include "log.h"
@@ -22,6 +23,7 @@
 #include "refuse.h"
 #include "request.h"
 #include "response.h"
+#include "settings.h"
 #include "signals.h"
 
 #define READ_SIZE	65536
@@ -132,13 +134,17 @@ answer(void *arg, struct request *r, enum term t)
 	const char	*err;
 	char		 msg[160];
 
+	/* For the counters: the protocol's refusal, unless the policy names its rule. */
+	r->refused = r->error != NULL ? REFUSED_MALFORMED : REFUSED_INVALID;
 	err = request_validate(r, now, msg, sizeof msg);
 	if (err == NULL && !c->warming)
 		err = policy_check(c->opts.policy, r, r->exp - now, msg,
 		    sizeof msg);
 	if (err == NULL && token_mint(&c->minter, &cas->signer, r,
-	    now) == -1)
+	    now) == -1) {
 		err = "internal error: could not make the token";
+		r->refused = REFUSED_INTERNAL;
+	}
 	if (response_write(&c->resp, err, err ? "" : c->minter.token.data,
 	    c->minter.token.len, now, &r->f[F_SEQ], t) == -1)
 		log_err("%s: out of memory writing a reply", c->opts.peer);
@@ -147,6 +153,10 @@ answer(void *arg, struct request *r, enum term t)
 	log_answer(c, r, err);
 	c->requests++;
 	c->tokens += err == NULL;
+	if (err == NULL)
+		counters_token(cas->counters);
+	else
+		counters_refusal(cas->counters, r->refused);
 	if (c->opts.write_each || c->out.len >= FLUSH_AT)
 		flush(c);
 	limit = cas->cfg.max_requests_per_connection;
@@ -154,9 +164,10 @@ answer(void *arg, struct request *r, enum term t)
 }
 
 /*
- * Wait for input: 1 readable, 0 idle too long or stopping. The idle limit
- * counts from the last answered request, so trickled bytes do not extend
- * it. Stop signals are let in only here, so none is lost before a wait.
+ * Wait for input: 1 readable, 0 idle too long or stopping, 2 a reload
+ * asked for (the game link). The idle limit counts from the last answered
+ * request, so trickled bytes do not extend it. Stop and reload signals
+ * are let in only here, so none is lost before a wait.
  */
 static int
 wait_input(struct conn *c, int in_fd)
@@ -167,6 +178,8 @@ wait_input(struct conn *c, int in_fd)
 	int		 n;
 
 	while (!c->cas->stop) {
+		if (c->cas->reload)
+			return 2;
 		now = now_ms();
 		wait = -1;
 		if (!c->opts.no_idle_limit && idle > 0) {
@@ -191,12 +204,53 @@ wait_input(struct conn *c, int in_fd)
 			tsp = &ts;
 		}
 		n = ppoll(&pfd, 1, tsp, &c->waitmask);
-		if (n > 0)
+		/* ppoll leaves a SIGHUP that came with input held: take it first. */
+		if (n > 0 && c->opts.reloads)
+			signals_take(&c->waitmask);
+		if (n > 0 && !c->cas->reload)
 			return 1;
 		if (n == -1 && errno != EINTR)
 			return 0;
 	}
 	return 0;
+}
+
+/*
+ * The game link's child on SIGHUP: the configuration and key material
+ * read again and put in force between two requests, so that a request
+ * half read is kept and answered with the new ones; if they do not load,
+ * the old ones stay. The request size limit stays that of the link's
+ * start, the framer holding what was read so far.
+ */
+static void
+reload(struct conn *c)
+{
+	struct cas	*cas = c->cas;
+	struct config	 cfg;
+	struct signer	 signer;
+	struct cfgerr	 e;
+
+	cas->reload = 0;
+	if (settings_load(&cfg, &signer, cas->cfg.path, &e) != 0) {
+		log_err("%s: reload failed, the configuration in force is "
+		    "unchanged: %s", c->opts.peer, e.msg);
+		return;
+	}
+	/* The claims every token starts with come from the configuration. */
+	minter_free(&c->minter);
+	if (minter_init(&c->minter, &cfg) == -1) {
+		settings_free(&cfg, &signer);
+		minter_free(&c->minter);
+		log_err("%s: reload: out of memory, the configuration in force "
+		    "is unchanged", c->opts.peer);
+		if (minter_init(&c->minter, &cas->cfg) == -1)
+			c->dead = true;
+		return;
+	}
+	settings_swap(cas, &cfg, &signer);
+	/* Only the game link reloads: its policy is the new outbound.policy. */
+	c->opts.policy = &cas->cfg.outbound_policy;
+	log_info("%s: reloaded %s", c->opts.peer, cas->cfg.path);
 }
 
 /* Everything a connection needs before its first byte; -1 out of memory. */
@@ -260,14 +314,19 @@ run(struct conn *c, int in_fd, int out_fd)
 	const char		*peer = c->opts.peer;
 	ssize_t			 n;
 	unsigned long long	 before;
-	int			 rc = 0, fr = 0;
+	int			 rc = 0, fr = 0, w;
 
 	c->out_fd = out_fd;
 	c->progress_ms = now_ms();
+	counters_connection(cas->counters);
 	log_debug("%s: connected", peer);
 	while (!cas->stop && fr == 0 && !c->dead) {
-		if (!wait_input(c, in_fd))
+		if ((w = wait_input(c, in_fd)) == 0)
 			break;
+		if (w == 2) {
+			reload(c);
+			continue;
+		}
 		n = read(in_fd, c->rbuf, READ_SIZE);
 		if (n == -1 && errno == EINTR)
 			continue;
@@ -338,7 +397,8 @@ send_timeout(int fd, long long seconds)
 int
 conn_serve_fds(struct cas *cas, int in_fd, int out_fd, bool game)
 {
-	struct conn_opts	o = { .write_each = game, .no_idle_limit = game };
+	struct conn_opts	o = { .write_each = game, .no_idle_limit = game,
+				    .reloads = game };
 	struct admission	a;
 	int			rc = 0;
 

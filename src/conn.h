@@ -13,6 +13,7 @@ struct conn_opts {
 	const struct policy *policy;	/* what its client may have minted */
 	bool		 write_each;	/* one write per reply (the game's raw port) */
 	bool		 no_idle_limit;	/* the outbound game link is idle by nature */
+	bool		 reloads;	/* SIGHUP reads the configuration again (the game link) */
 };
 
 /* Told once that a prepared connection is under way. */

@@ -22,29 +22,44 @@
 #include "cas.h"
 #include "clock.h"
 #include "conn.h"
+#include "counters.h"
 #include "gamelink.h"
 #include "listener.h"
 #include "log.h"
+#include "settings.h"
 #include "signals.h"
 #include "spares.h"
 #include "unixsock.h"
 
 #define GRACE_MS	5000
 #define ACCEPT_PAUSE_MS	100
+/* After a reload, READY=1 waits this long at most for the old spares to go. */
+#define RELOAD_READY_MS	1000
+/* The counters go to STATUS= at most this often, and only when they moved. */
+#define STATUS_EVERY_MS	2000
 
 /* The process tree of the listener: children, the game link and its child. */
 struct supervisor {
 	struct cas	*cas;
 	int		 lfd[MAX_LISTEN];
 	int		 nl;
+	bool		 from_systemd;	/* lfd were passed by systemd */
 	pid_t		*kids;
 	long		 nkids;		/* inbound children alive */
 	long		 maxkids;
+	long		 kidcap;	/* room in kids: the highest limit so far */
 	struct spares	 pool;		/* children forked ahead, if any */
-	const char	*status;	/* for READY=1, once the spares are ready */
-	bool		 ready_sent;
+	char		 status[640];	/* what it does, for the log and STATUS= */
+	char		 reloaded[1100]; /* how the last reload went, or "" */
+	bool		 ready_sent;	/* READY=1, once the spares are ready */
+	long long	 ready_by;	/* after a reload: READY=1 by then at the latest */
+	bool		 notify;	/* systemd listens for STATUS= */
+	struct counts	 shown;		/* the counts the last STATUS= showed */
+	long long	 status_at;	/* no STATUS= update before then */
+	bool		 stale;		/* a child ended since the counts were looked at */
 	struct gamelink	 game;
 	pid_t		 game_pid;	/* child serving the game link, or 0 */
+	pid_t		 old_game_pid;	/* child serving a link to a place left, or 0 */
 	long long	 accept_pause_until;
 	sigset_t	 waitmask;
 	struct unixsock	 unix_sock;	/* inbound.path, removed at exit */
@@ -68,7 +83,10 @@ spawn(struct supervisor *s, int fd, bool game)
 		if (s->game.fd != -1 && s->game.fd != fd)
 			close(s->game.fd);
 		spares_close_inherited(&s->pool);
-		signals_connection(s->cas);
+		if (game)
+			signals_game_link(s->cas);
+		else
+			signals_connection(s->cas);
 		_exit(conn_serve_fds(s->cas, fd, fd, game));
 	}
 	close(fd);
@@ -126,10 +144,13 @@ reap(struct supervisor *s)
 	int	st;
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		s->stale = true;
 		if (WIFSIGNALED(st))
 			log_warn("child %ld killed by signal %d", (long)pid,
 			    WTERMSIG(st));
-		if (pid == s->game_pid) {
+		if (pid == s->old_game_pid)
+			s->old_game_pid = 0;
+		else if (pid == s->game_pid) {
 			s->game_pid = 0;
 			if (!s->cas->stop) {
 				log_info("game connection closed; reconnecting");
@@ -145,8 +166,10 @@ static void
 shut_down(struct supervisor *s)
 {
 	struct timespec	 ts;
+	struct counts	 n;
 	long long	 left, deadline = now_ms() + GRACE_MS;
 	long		 i;
+	char		 line[400];
 
 	sd_notify(0, "STOPPING=1");
 	for (i = 0; i < s->nl; i++)
@@ -159,9 +182,11 @@ shut_down(struct supervisor *s)
 		kill(s->kids[i], SIGTERM);
 	if (s->game_pid > 0)
 		kill(s->game_pid, SIGTERM);
+	if (s->old_game_pid > 0)
+		kill(s->old_game_pid, SIGTERM);
 	(void)signals_child_ended();
 	reap(s);
-	while ((s->nkids > 0 || s->game_pid > 0 ||
+	while ((s->nkids > 0 || s->game_pid > 0 || s->old_game_pid > 0 ||
 	    spares_count(&s->pool) > 0) && (left = deadline - now_ms()) > 0) {
 		ts.tv_sec = left / 1000;
 		ts.tv_nsec = (left % 1000) * 1000000;
@@ -174,9 +199,13 @@ shut_down(struct supervisor *s)
 		kill(s->kids[i], SIGKILL);
 	if (s->game_pid > 0)
 		kill(s->game_pid, SIGKILL);
+	if (s->old_game_pid > 0)
+		kill(s->old_game_pid, SIGKILL);
 	while (waitpid(-1, NULL, 0) > 0)
 		;
-	log_info("stopped");
+	counters_read(s->cas->counters, &n);
+	counters_format(&n, line, sizeof line);
+	log_info("stopped: %s", line);
 }
 
 /* The earlier of a wait (-1: none yet) and ms from now, never below 0. */
@@ -194,19 +223,217 @@ spare_event(struct supervisor *s, int fd)
 {
 	pid_t pid;
 
-	/* Spares and busy children never exceed the limit, so there is room. */
-	if ((pid = spares_event(&s->pool, fd)) > 0 && s->nkids < s->maxkids)
+	/* Spares and busy children never exceed the highest limit, so there is room. */
+	if ((pid = spares_event(&s->pool, fd)) > 0 && s->nkids < s->kidcap)
 		s->kids[s->nkids++] = pid;
 }
 
-/* Tell systemd once every spare asked for at start is ready to take a connection. */
+/* The counters now, with the connections open: busy children and the game links. */
 static void
-notify_ready(struct supervisor *s)
+count(const struct supervisor *s, struct counts *n)
 {
-	if (s->ready_sent || !spares_started(&s->pool))
+	counters_read(s->cas->counters, n);
+	n->open = s->nkids + (s->game_pid > 0) + (s->old_game_pid > 0);
+}
+
+/* The STATUS= line: what the listener does, the counters, how the last reload went. */
+static void
+status_line(const struct supervisor *s, const struct counts *n, char *buf,
+    size_t len)
+{
+	char counts[400];
+
+	counters_format(n, counts, sizeof counts);
+	if (snprintf(buf, len, "%s; %s%s%s", s->status, counts,
+	    *s->reloaded ? "; " : "", s->reloaded) >= (int)len)
+		memcpy(buf + len - 4, "...", 4);
+}
+
+/* Once ready, the counters to STATUS= when they moved, at most every STATUS_EVERY_MS. */
+static void
+status_tick(struct supervisor *s, long long now)
+{
+	struct counts	n;
+	char		line[sizeof s->status + sizeof s->reloaded + 400];
+
+	if (!s->notify || !s->ready_sent || now < s->status_at)
 		return;
-	sd_notifyf(0, "READY=1\nSTATUS=%s", s->status);
+	s->status_at = now + STATUS_EVERY_MS;
+	s->stale = false;
+	count(s, &n);
+	if (memcmp(&n, &s->shown, sizeof n) == 0)
+		return;
+	status_line(s, &n, line, sizeof line);
+	sd_notifyf(0, "STATUS=%s", line);
+	s->shown = n;
+}
+
+/* The counters can move only while a child serves, or just after one ended. */
+static long long
+status_wait(const struct supervisor *s, long long now)
+{
+	if (!s->notify || !s->ready_sent || (s->nkids == 0 &&
+	    s->game_pid == 0 && s->old_game_pid == 0 && !s->stale))
+		return -1;
+	return s->status_at > now ? s->status_at - now : 0;
+}
+
+/*
+ * Tell systemd once every spare asked for is ready to take a connection,
+ * at start and after a reload; after a reload also once the old spares
+ * are gone, so that none takes a new connection with the old
+ * configuration (but not for longer than RELOAD_READY_MS: one may be
+ * serving a connection that came just before).
+ */
+static void
+notify_ready(struct supervisor *s, long long now)
+{
+	char line[sizeof s->status + sizeof s->reloaded + 400];
+
+	if (s->ready_sent || !spares_started(&s->pool) ||
+	    (spares_retiring(&s->pool) > 0 && now < s->ready_by))
+		return;
+	count(s, &s->shown);
+	status_line(s, &s->shown, line, sizeof line);
+	sd_notifyf(0, "READY=1\nSTATUS=%s", line);
 	s->ready_sent = true;
+	s->status_at = now + STATUS_EVERY_MS;
+}
+
+static bool
+same_endpoint(const struct endpoint *a, const struct endpoint *b)
+{
+	if (!a->set || !b->set)
+		return a->set == b->set;
+	return strcmp(a->host, b->host) == 0 && strcmp(a->port, b->port) == 0;
+}
+
+/*
+ * The listening sockets stay as they are: a changed inbound entry is
+ * logged and otherwise ignored, and the one in force kept in the
+ * configuration, so that the next reload compares with what is in force.
+ */
+static void
+keep_listening(const struct supervisor *s, struct config *cfg)
+{
+	struct endpoint	*old = &s->cas->cfg.inbound, keep;
+
+	if (s->from_systemd || same_endpoint(old, &cfg->inbound))
+		return;
+	if (old->set)
+		log_warn("%s: inbound changed: that needs a restart; still "
+		    "listening on %s:%s", cfg->path, old->host, old->port);
+	else
+		log_warn("%s: inbound changed: that needs a restart; not "
+		    "listening until then", cfg->path);
+	/* Exchanged: the configuration the swap frees takes the new entry with it. */
+	keep = *old;
+	*old = cfg->inbound;
+	cfg->inbound = keep;
+}
+
+/* Room for the new connection limit's children; a smaller limit only stops accepting sooner. */
+static void
+new_limit(struct supervisor *s)
+{
+	long	 max = (long)s->cas->cfg.max_connections;
+	pid_t	*kids;
+
+	if (max > s->kidcap) {
+		if ((kids = reallocarray(s->kids, (size_t)max,
+		    sizeof *kids)) == NULL) {
+			log_err("reload: out of memory: at most %ld connections "
+			    "at once until a restart", s->kidcap);
+			max = s->kidcap;
+		} else {
+			s->kids = kids;
+			s->kidcap = max;
+		}
+	}
+	s->maxkids = max;
+}
+
+/*
+ * The game link with the new configuration: kept, its child told to read
+ * the configuration too (between requests), unless the link goes
+ * elsewhere now; then the old one finishes what it has read and closes,
+ * and the new place is connected to at once.
+ */
+static void
+new_game_link(struct supervisor *s, bool moved)
+{
+	const struct endpoint *e = &s->cas->cfg.outbound;
+
+	if (!moved) {
+		if (s->game_pid > 0)
+			kill(s->game_pid, SIGHUP);
+		return;
+	}
+	gamelink_close(&s->game);
+	if (s->game_pid > 0) {
+		/* A link left by an earlier reload has had its time. */
+		if (s->old_game_pid > 0)
+			kill(s->old_game_pid, SIGKILL);
+		kill(s->game_pid, SIGTERM);
+		s->old_game_pid = s->game_pid;
+		s->game_pid = 0;
+	}
+	gamelink_init(&s->game, e->set ? e : NULL);
+	if (e->set)
+		log_info("outbound changed: connecting to game %s:%s", e->host,
+		    e->port);
+	else
+		log_info("outbound removed: no game link");
+}
+
+static void describe(const struct supervisor *, char *, size_t);
+
+/*
+ * SIGHUP: read the configuration and key material again, and put them in
+ * force for what starts from now on: new connections (fresh spares), and
+ * the game link's next request. Connections already open finish with
+ * their own copy. One that fails to load changes nothing.
+ */
+static void
+reload(struct supervisor *s, long long now)
+{
+	struct cas	*cas = s->cas;
+	struct config	 cfg;
+	struct signer	 signer;
+	struct cfgerr	 e;
+	struct timespec	 ts;
+	bool		 moved;
+
+	cas->reload = 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* systemd 253 and later want the time with RELOADING=1 (Type=notify-reload). */
+	sd_notifyf(0, "RELOADING=1\nMONOTONIC_USEC=%llu\nSTATUS=reloading %s",
+	    (unsigned long long)ts.tv_sec * 1000000 +
+	    (unsigned long long)ts.tv_nsec / 1000, cas->cfg.path);
+	s->ready_sent = false;
+	if (settings_load(&cfg, &signer, cas->cfg.path, &e) != 0) {
+		log_err("reload failed, the configuration in force is "
+		    "unchanged: %s", e.msg);
+		if (snprintf(s->reloaded, sizeof s->reloaded, "reload failed, "
+		    "configuration unchanged: %s", e.msg) >=
+		    (int)sizeof s->reloaded)
+			memcpy(s->reloaded + sizeof s->reloaded - 4, "...", 4);
+		return;
+	}
+	keep_listening(s, &cfg);
+	moved = !s->from_systemd &&
+	    !same_endpoint(&cas->cfg.outbound, &cfg.outbound);
+	settings_swap(cas, &cfg, &signer);
+	new_limit(s);
+	spares_renew(&s->pool, (long)cas->cfg.spare_processes,
+	    s->maxkids - s->nkids);
+	s->ready_by = now + RELOAD_READY_MS;
+	if (!s->from_systemd)
+		new_game_link(s, moved);
+	describe(s, s->status, sizeof s->status);
+	snprintf(s->reloaded, sizeof s->reloaded, "configuration reloaded");
+	log_info("reloaded %s: new connections get the new configuration",
+	    cas->cfg.path);
 }
 
 static void
@@ -222,9 +449,12 @@ supervise(struct supervisor *s)
 		if (signals_child_ended())
 			reap(s);
 		now = now_ms();
+		if (s->cas->reload)
+			reload(s, now);
 		game_spawn(s, gamelink_tick(&s->game, now));
 		spares_fill(&s->pool, s->maxkids - s->nkids, s->game.fd, now);
-		notify_ready(s);
+		notify_ready(s, now);
+		status_tick(s, now);
 		np = 0;
 		/* Spares accept for themselves; at the limit, connections wait in the backlog. */
 		accepting = s->pool.want == 0 && s->nkids < s->maxkids &&
@@ -247,6 +477,10 @@ supervise(struct supervisor *s)
 			wait = sooner(wait, s->accept_pause_until - now);
 		if ((gw = spares_wait(&s->pool, s->maxkids - s->nkids,
 		    now)) >= 0)
+			wait = sooner(wait, gw);
+		if (!s->ready_sent && spares_retiring(&s->pool) > 0)
+			wait = sooner(wait, s->ready_by - now);
+		if ((gw = status_wait(s, now)) >= 0)
 			wait = sooner(wait, gw);
 		tsp = NULL;
 		if (wait >= 0) {
@@ -349,13 +583,12 @@ listen_inbound(struct supervisor *s)
 
 /* What the listener does, for the log and systemd's STATUS= line. */
 static void
-describe(const struct supervisor *s, bool from_systemd, char *status,
-    size_t len)
+describe(const struct supervisor *s, char *status, size_t len)
 {
 	const struct config	*cfg = &s->cas->cfg;
 	char			 in[300] = "", out[300] = "";
 
-	if (from_systemd) {
+	if (s->from_systemd) {
 		snprintf(status, len, "listening on %d socket(s) from systemd",
 		    s->nl);
 		return;
@@ -385,11 +618,14 @@ listener_run(struct cas *cas, const int *fds, int n)
 {
 	const struct config	*cfg = &cas->cfg;
 	struct supervisor	 s;
-	char			 status[640];
 
 	memset(&s, 0, sizeof s);
 	s.cas = cas;
-	s.maxkids = (long)cfg->max_connections;
+	/* Before the first fork, so that every child counts into the same page. */
+	if ((cas->counters = counters_map()) == NULL)
+		fatal(EX_OSERR, "counters");
+	s.notify = getenv("NOTIFY_SOCKET") != NULL;
+	s.maxkids = s.kidcap = (long)cfg->max_connections;
 	if ((s.kids = calloc((size_t)s.maxkids, sizeof *s.kids)) == NULL)
 		fatal(EX_OSERR, "supervisor");
 	signals_listener(cas, &s.waitmask);
@@ -397,15 +633,17 @@ listener_run(struct cas *cas, const int *fds, int n)
 	if (n > 0)
 		memcpy(s.lfd, fds, (size_t)n * sizeof *fds);
 	s.nl = n;
+	s.from_systemd = n > 0;
 	if (n == 0 && cfg->inbound.set)
 		listen_inbound(&s);
 	gamelink_init(&s.game, n == 0 && cfg->outbound.set ? &cfg->outbound :
 	    NULL);
 	spares_init(&s.pool, cas, s.lfd, s.nl, s.maxkids);
-	describe(&s, n > 0, status, sizeof status);
-	log_info("%s", status);
-	s.status = status;
+	describe(&s, s.status, sizeof s.status);
+	log_info("%s", s.status);
 	supervise(&s);
 	free(s.kids);
+	counters_unmap(cas->counters);
+	cas->counters = NULL;
 	return 0;
 }

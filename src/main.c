@@ -15,6 +15,7 @@
 #include "pubkey.h"
 #include "secret.h"
 #include "serve.h"
+#include "settings.h"
 
 #define DEFAULT_CONFIG	SYSCONFDIR "/chat-admin-server.json"
 
@@ -101,15 +102,9 @@ main(int argc, char **argv)
 	secret_no_core_dumps();
 	if (sodium_init() < 0)
 		fatalx(EX_OSERR, "libsodium could not start");
-	if ((rc = config_load(&cas.cfg, config ? config : DEFAULT_CONFIG,
-	    &err)) != 0)
+	if ((rc = settings_load(&cas.cfg, &cas.signer, config ? config :
+	    DEFAULT_CONFIG, &err)) != 0)
 		fatalx(rc, "%s", err.msg);
-	if ((alg_is_rsa(cas.cfg.alg) ?
-	    signer_init_rsa(&cas.signer, cas.cfg.alg, cas.cfg.private_key,
-	    cas.cfg.kid) :
-	    signer_init(&cas.signer, cas.cfg.alg, &cas.cfg.secret)) == -1)
-		fatalx(EX_OSERR, "signing with %s could not be set up",
-		    alg_name(cas.cfg.alg));
 
 	switch (cmd) {
 	case CMD_TOKEN:
@@ -128,7 +123,6 @@ main(int argc, char **argv)
 		rc = serve(&cas, inetd);
 		break;
 	}
-	signer_free(&cas.signer);
-	config_free(&cas.cfg);
+	settings_free(&cas.cfg, &cas.signer);
 	return rc;
 }

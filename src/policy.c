@@ -44,6 +44,14 @@ room_allowed(const struct policy *p, const struct room *room)
 	return glob_match(p->rooms, p->nrooms, room->name);
 }
 
+/* A refusal, with the rule it comes from noted in the request for the counters. */
+static const char *
+refuse(struct request *r, enum refusal rule, const char *msg)
+{
+	r->refused = rule;
+	return msg;
+}
+
 /* A request's true asks for what the policy must allow; its false asks for nothing. */
 static bool
 asks(const struct request *r, enum field f)
@@ -64,20 +72,23 @@ vocabulary_check(const struct policy *p, struct request *r, char *msg,
 	int		i, role;
 
 	if (asks(r, F_LOBBYBYPASS) && !p->allow_lobby_bypass)
-		return "lobbyBypass not allowed by policy";
+		return refuse(r, REFUSED_BYPASS,
+		    "lobbyBypass not allowed by policy");
 	if (asks(r, F_SECURITYBYPASS) && !p->allow_security_bypass)
-		return "securityBypass not allowed by policy";
+		return refuse(r, REFUSED_BYPASS,
+		    "securityBypass not allowed by policy");
 	if (asks(r, F_HIDDENFROMRECORDER) && !p->allow_hidden_from_recorder)
-		return "hiddenFromRecorder not allowed by policy";
+		return refuse(r, REFUSED_BYPASS,
+		    "hiddenFromRecorder not allowed by policy");
 	if (r->f[F_TENANT].type == V_STRING &&
 	    !glob_match(p->tenants, p->ntenants, r->tenant))
-		return "tenant not allowed by policy";
+		return refuse(r, REFUSED_TENANT, "tenant not allowed by policy");
 	if ((refused = r->features.given & ~p->requestable) != 0) {
 		for (i = 0; !(refused & FEATURE_BIT(i)); i++)
 			;
 		snprintf(msg, msglen, "features.%s not allowed by policy",
 		    feature_names[i]);
-		return msg;
+		return refuse(r, REFUSED_FEATURE, msg);
 	}
 	role = r->moderator ? PK_FEATURES_MODERATOR : PK_FEATURES_MEMBER;
 	r->token_features = (p->given & PK_BIT(role)) ? (r->moderator ?
@@ -91,8 +102,8 @@ vocabulary_check(const struct policy *p, struct request *r, char *msg,
 
 /*
  * NULL when the validated request may be minted, with the token's features
- * settled in r; otherwise why not. valid_for is exp - now. A refusal is
- * never silently shortened.
+ * settled in r; otherwise why not, and the rule in r->refused. valid_for
+ * is exp - now. A refusal is never silently shortened.
  */
 const char *
 policy_check(const struct policy *p, struct request *r, long long valid_for,
@@ -102,12 +113,13 @@ policy_check(const struct policy *p, struct request *r, long long valid_for,
 		snprintf(msg, msglen,
 		    "validity exceeds the policy limit of %lld seconds",
 		    p->max_valid_for);
-		return msg;
+		return refuse(r, REFUSED_VALIDITY, msg);
 	}
 	if (r->moderator && !p->allow_moderator)
-		return "moderator tokens are not allowed by policy";
+		return refuse(r, REFUSED_MODERATOR,
+		    "moderator tokens are not allowed by policy");
 	if (!room_allowed(p, &r->room))
-		return "channel not allowed by policy";
+		return refuse(r, REFUSED_ROOM, "channel not allowed by policy");
 	return vocabulary_check(p, r, msg, msglen);
 }
 

@@ -19,6 +19,20 @@ enum vtype {
 	V_ABSENT, V_STRING, V_NUMBER, V_BOOL, V_NULL, V_COMPOUND, V_DUP
 };
 
+/* Why a request was refused, by rule, for the counters (counters.c names them). */
+enum refusal {
+	REFUSED_MALFORMED,	/* not one JSON object within the size limit */
+	REFUSED_INVALID,	/* a field breaks the protocol's rules */
+	REFUSED_VALIDITY,	/* policy.max_valid_for */
+	REFUSED_MODERATOR,	/* policy.allow_moderator */
+	REFUSED_ROOM,		/* policy.rooms, policy.allow_all_rooms */
+	REFUSED_BYPASS,		/* the lobby, security and recorder bypasses */
+	REFUSED_TENANT,		/* policy.tenants */
+	REFUSED_FEATURE,	/* policy.features.requestable */
+	REFUSED_INTERNAL,	/* the token could not be made */
+	REFUSED_COUNT
+};
+
 /* A top-level field as sent: strings decoded, numbers as written. */
 struct value {
 	enum vtype	 type;
@@ -49,6 +63,7 @@ struct request {
 	char		 features_errbuf[96];
 	struct featureset token_features; /* set by policy_check */
 	bool		 token_has_features;	/* set by policy_check */
+	enum refusal	 refused;	/* set by policy_check when it refuses */
 	size_t		 tenantlen;	/* set by request_validate */
 	/* From here on not cleared between requests: written before read, or a cache. */
 	char		 tenant[NODEPREP_MAX];	/* set by request_validate: prepared */

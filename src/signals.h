@@ -8,6 +8,7 @@
 struct cas;
 
 void	signals_connection(struct cas *);
+void	signals_game_link(struct cas *);
 void	signals_waitmask(sigset_t *);
 void	signals_listener(struct cas *, sigset_t *);
 bool	signals_child_ended(void);

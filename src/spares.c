@@ -67,10 +67,11 @@ wait_accept(struct spares *sp, int ep, int ctl, const sigset_t *waitmask,
 			log_err("epoll_wait: %s", strerror(errno));
 			return -1;
 		}
-		for (i = 0; i < n; i++) {
-			/* Retired, or the parent is gone: either way, no more connections. */
+		/* Retired, or the parent is gone: no more connections, not even one that came with the news. */
+		for (i = 0; i < n; i++)
 			if (ev[i].data.fd == ctl)
 				return -1;
+		for (i = 0; i < n; i++) {
 			*sl = sizeof *ss;
 			fd = accept4(ev[i].data.fd, (struct sockaddr *)ss, sl,
 			    SOCK_CLOEXEC);
@@ -342,6 +343,29 @@ spares_retire(struct spares *sp)
 		sp->s[i].ctl = -1;
 		sp->s[i].retiring = true;
 	}
+}
+
+/* Spares told to go that have not been reaped yet. */
+int
+spares_retiring(const struct spares *sp)
+{
+	return sp->n - (int)live(sp);
+}
+
+/*
+ * A reload: retire every spare, so that spares_fill forks want fresh ones
+ * with the configuration now in force, and count readiness afresh over
+ * the ones there is room for.
+ */
+void
+spares_renew(struct spares *sp, long want, long room)
+{
+	spares_retire(sp);
+	sp->want = sp->nl > 0 ? want : 0;
+	if (room < 0)
+		room = 0;
+	sp->first = sp->want < room ? sp->want : room;
+	sp->readied = 0;
 }
 
 void

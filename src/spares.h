@@ -44,6 +44,8 @@ bool		 spares_started(const struct spares *);
 long long	 spares_wait(const struct spares *, long, long long);
 int		 spares_count(const struct spares *);
 void		 spares_retire(struct spares *);
+int		 spares_retiring(const struct spares *);
+void		 spares_renew(struct spares *, long, long);
 void		 spares_signal(const struct spares *, int);
 void		 spares_close_inherited(const struct spares *);
 

@@ -2,7 +2,7 @@
 """The listener's life, with spare processes off and on: SIGTERM ends it
 (exit 0) within the 5 s grace time even with an idle client connected, and
 so does SIGINT; children are reaped; a child killed with SIGKILL does not
-take the listener down; SIGHUP does not stop it."""
+take the listener down; SIGHUP (a reload) does not stop it."""
 
 import os
 import signal
@@ -77,7 +77,7 @@ def reaping_and_kill(t, tmp, spares):
         t.ok(one_shot(HOST, port, seq=7) is None,
              "%s: the next connection is served" % what)
 
-        # SIGHUP is ignored by the listener.
+        # SIGHUP reloads the listener; it does not stop it.
         proc.signal(signal.SIGHUP)
         time.sleep(0.5)
         t.ok(proc.alive(), "%s: SIGHUP does not stop the listener" % what)

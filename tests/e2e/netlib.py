@@ -600,6 +600,8 @@ class NotifySocket:
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(self.path)
         self.lines = []
+        # Each message as a list of its lines, in the order they came.
+        self.messages = []
 
     def env(self, base=None):
         env = dict(base if base is not None else child_env())
@@ -613,13 +615,46 @@ class NotifySocket:
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            self.sock.settimeout(left)
-            try:
-                msg = self.sock.recv(4096)
-            except socket.timeout:
+            if not self._receive(left):
                 return False
-            self.lines.extend(msg.decode("utf-8", "replace").splitlines())
         return True
+
+    def _receive(self, timeout):
+        """Wait up to timeout seconds for one message; False if none came."""
+        self.sock.settimeout(timeout)
+        try:
+            msg = self.sock.recv(65536)
+        except socket.timeout:
+            return False
+        lines = msg.decode("utf-8", "replace").splitlines()
+        self.lines.extend(lines)
+        self.messages.append(lines)
+        return True
+
+    def wait_message(self, pred, timeout=5, start=0):
+        """The first message from messages[start] on for which pred(lines)
+        holds, as its list of lines; None if none did within timeout
+        seconds.  Pass start=len(notify.messages) to look only at messages
+        sent from now on."""
+        deadline = time.monotonic() + timeout
+        i = start
+        while True:
+            while i < len(self.messages):
+                if pred(self.messages[i]):
+                    return self.messages[i]
+                i += 1
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._receive(left):
+                return None
+
+    def status(self, start=0):
+        """The value of the last STATUS= from messages[start] on, or None."""
+        found = None
+        for msg in self.messages[start:]:
+            for line in msg:
+                if line.startswith("STATUS="):
+                    found = line[len("STATUS="):]
+        return found
 
     def close(self):
         self.sock.close()

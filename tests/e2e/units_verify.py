@@ -177,6 +177,18 @@ def check_settings(t):
     s = settings("chat-admin-server-outbound.service")
     t.eq(s.get(("Service", "Restart")), ["always"],
          "chat-admin-server-outbound.service: Restart=always")
+    # systemctl reload: the configuration checked, then SIGHUP, as for sshd.
+    for u in ("chat-admin-server-listener.service",
+              "chat-admin-server-outbound.service",
+              "chat-admin-server-unix.service"):
+        t.eq(settings(u).get(("Service", "ExecReload")),
+             [INSTALLED + " -q -c /etc/chat-admin-server.json check",
+              "/bin/kill -HUP $MAINPID"],
+             "%s: ExecReload= checks the configuration, then sends SIGHUP"
+             % u)
+    t.eq(settings("chat-admin-server@.service").get(("Service", "ExecReload")),
+         None, "chat-admin-server@.service: nothing to reload (a process "
+         "per connection)")
     check_unix_pair(t)
 
 

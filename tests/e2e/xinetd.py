@@ -15,7 +15,7 @@ from caslib import CAS_BIN, TAP, request, split_responses, tempdir, \
     write_config
 from installlib import INSTALLED_BIN, INSTALLED_CONFIG, made
 from netlib import (NL_TERM, NUL_TERM, Conn, Proc, free_port, skip,
-                    token_problem, wait_connectable)
+                    token_problem, wait_connectable, wait_for_text)
 
 HOST = "127.0.0.1"
 
@@ -151,6 +151,9 @@ def main(t):
                 c.close()
             check_stream(t, "newline-ended", data, [NL_TERM] * 2, ["Bob", "Dave"])
             t.ok(proc.alive(), "xinetd still running")
+            # xinetd logs a service's exit when it reaps it, a moment after
+            # the client saw the end of the stream: wait for it (bounded).
+            wait_for_text(log, "EXIT: chat-admin-server", timeout=10)
         finally:
             proc.stop()
         with open(log, "rb") as f:
