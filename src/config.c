@@ -25,6 +25,7 @@
 #include "policyconf.h"
 #include "startfile.h"
 #include "textsafe.h"
+#include "unixsock.h"
 #include "utf8.h"
 
 #define CONFIG_MAX	(1024 * 1024)
@@ -644,6 +645,7 @@ unix_defaults(struct config *cfg, struct cfgerr *e)
 {
 	struct unixaddr		*u = &cfg->inbound_unix;
 	struct sockaddr_un	 sun;
+	struct stat		 st;
 
 	if (u->path == NULL) {
 		if (u->mode != -1 || u->group != NULL)
@@ -658,6 +660,13 @@ unix_defaults(struct config *cfg, struct cfgerr *e)
 		    sizeof sun.sun_path - 1);
 	if (u->mode == -1)
 		u->mode = 0660;
+	/* What check cannot see here, the listener would find only at start. */
+	if (u->group != NULL && unixsock_group(u->group, &u->gid) == -1)
+		return cfgerr_set(e, EX_CONFIG, "%s: inbound.group: no group \"%s\" "
+		    "on this system", cfg->path, u->group);
+	if (lstat(u->path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return cfgerr_set(e, EX_CONFIG, "%s: inbound.path %s: exists and is "
+		    "not a socket; it is left alone", cfg->path, u->path);
 	return 0;
 }
 

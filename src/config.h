@@ -2,6 +2,8 @@
 #ifndef CAS_CONFIG_H
 #define CAS_CONFIG_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 
 #include "policy.h"
@@ -23,6 +25,7 @@ struct endpoint {
 struct unixaddr {
 	char		*path;		/* NULL: none */
 	char		*group;		/* a group name or number, or NULL */
+	gid_t		 gid;		/* group, resolved when loaded */
 	long long	 mode;		/* permission bits */
 };
 

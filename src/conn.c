@@ -159,7 +159,8 @@ answer(void *arg, struct request *r, enum term t)
 		counters_refusal(cas->counters, r->refused);
 	if (c->opts.write_each || c->out.len >= FLUSH_AT)
 		flush(c);
-	limit = cas->cfg.max_requests_per_connection;
+	/* The game link lives for the game's lifetime, like its idle exemption. */
+	limit = c->opts.no_idle_limit ? 0 : cas->cfg.max_requests_per_connection;
 	return !c->dead && !(limit > 0 && c->requests >= (unsigned long long)limit);
 }
 

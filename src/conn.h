@@ -12,7 +12,7 @@ struct conn_opts {
 	const char	*peer;		/* for the log */
 	const struct policy *policy;	/* what its client may have minted */
 	bool		 write_each;	/* one write per reply (the game's raw port) */
-	bool		 no_idle_limit;	/* the outbound game link is idle by nature */
+	bool		 no_idle_limit;	/* the game link: no idle or request limit */
 	bool		 reloads;	/* SIGHUP reads the configuration again (the game link) */
 };
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sysexits.h>
 
+#include "clients.h"
 #include "config.h"
 #include "jaas.h"
 #include "log.h"
@@ -26,11 +27,35 @@ replace(char **slot, const char *value)
  * tokens are made and checked the same way as for any deployment: iss
  * "chat", aud "jitsi", sub the AppID.
  */
+/*
+ * JaaS's sub is always the AppID and its rooms are the AppID's: a tenant
+ * would make sub another name, which 8x8 refuses. No policy may allow one.
+ */
+static int
+no_tenants(const struct config *cfg, struct cfgerr *e)
+{
+	size_t i;
+
+	if (cfg->policy.given & PK_BIT(PK_TENANTS))
+		return cfgerr_set(e, EX_CONFIG, "%s: policy.tenants: not used with "
+		    "jitsi.jaas: the sub claim is the AppID", cfg->path);
+	if (cfg->outbound_policy.given & PK_BIT(PK_TENANTS))
+		return cfgerr_set(e, EX_CONFIG, "%s: outbound.policy.tenants: not "
+		    "used with jitsi.jaas: the sub claim is the AppID", cfg->path);
+	for (i = 0; i < cfg->nclients; i++)
+		if (cfg->clients[i].policy.given & PK_BIT(PK_TENANTS))
+			return cfgerr_set(e, EX_CONFIG, "%s: clients[%zu].policy.tenants: "
+			    "not used with jitsi.jaas: the sub claim is the AppID",
+			    cfg->path, i);
+	return 0;
+}
+
 int
 jaas_apply(struct config *cfg, struct cfgerr *e)
 {
 	const char	*app = cfg->app_id, *path = cfg->path;
 	size_t		 n;
+	int		 rc;
 
 	if (app == NULL)
 		return cfgerr_set(e, EX_CONFIG, "%s: jwt.app_id: missing: with "
@@ -49,6 +74,8 @@ jaas_apply(struct config *cfg, struct cfgerr *e)
 	if (strncmp(app, JAAS_APP_PREFIX, strlen(JAAS_APP_PREFIX)) != 0)
 		log_warn("%s: jwt.app_id \"%s\" does not start with \"%s\", as "
 		    "JaaS AppIDs do", path, app, JAAS_APP_PREFIX);
+	if ((rc = no_tenants(cfg, e)) != 0)
+		return rc;
 	if (cfg->kid == NULL)
 		return cfgerr_set(e, EX_CONFIG, "%s: jwt.kid: missing: with "
 		    "jitsi.jaas it is \"%s/KEY-ID\", the API key's id in the JaaS "

@@ -521,6 +521,25 @@ is_loopback(const struct sockaddr *sa)
 	return false;
 }
 
+/* systemd's sockets face a network too when the socket unit says so. */
+static void
+warn_exposed(const int *fds, int n)
+{
+	struct sockaddr_storage	ss;
+	socklen_t		sl;
+	int			i;
+
+	for (i = 0; i < n; i++) {
+		sl = sizeof ss;
+		if (getsockname(fds[i], (struct sockaddr *)&ss, &sl) == 0 &&
+		    (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) &&
+		    !is_loopback((struct sockaddr *)&ss))
+			log_warn("socket %d from systemd is not bound to a loopback "
+			    "address: anyone who can reach it can mint tokens; "
+			    "firewall it", fds[i]);
+	}
+}
+
 /* Bind every address the inbound host names, leaving room for inbound.path. */
 static void
 listen_tcp(struct supervisor *s)
@@ -633,6 +652,7 @@ listener_run(struct cas *cas, const int *fds, int n)
 	if (n > 0)
 		memcpy(s.lfd, fds, (size_t)n * sizeof *fds);
 	s.nl = n;
+	warn_exposed(fds, n);
 	s.from_systemd = n > 0;
 	if (n == 0 && cfg->inbound.set)
 		listen_inbound(&s);

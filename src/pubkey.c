@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "cas.h"
 #include "json.h"
@@ -133,32 +136,59 @@ print_jwks(const struct config *cfg)
 	return rc;
 }
 
-/* Write one key's PEM as dir/name, through a temporary file renamed over it. */
+/*
+ * Write one key's PEM as dir/name, through a temporary file renamed over
+ * it. The directory is often another user's (a web server's): the
+ * temporary file gets a fresh random name and is created, never opened if
+ * it exists, and no symbolic link is followed, so nothing planted there
+ * makes this write through to another file.
+ */
 static int
 write_asap(const char *dir, const char *name, EVP_PKEY *pk)
 {
-	char	 path[PATH_MAX], tmp[PATH_MAX];
+	char	 tmp[NAME_MAX + 1];
 	FILE	*f;
-	int	 fd, ok;
+	int	 dfd, fd = -1, ok, i, saved;
 
-	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path ||
-	    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name) >= (int)sizeof tmp) {
-		errno = ENAMETOOLONG;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	for (i = 0; i < 8 && fd == -1; i++) {
+		if (snprintf(tmp, sizeof tmp, ".%s.%08" PRIx32 ".tmp", name,
+		    randombytes_random()) >= (int)sizeof tmp) {
+			close(dfd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0644);
+		if (fd == -1 && errno != EEXIST)
+			break;
+	}
+	if (fd == -1) {
+		saved = errno;
+		close(dfd);
+		errno = saved;
 		return -1;
 	}
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1)
-		return -1;
 	/* A web server serves these: readable by all, whatever the umask. */
 	if (fchmod(fd, 0644) == -1 || (f = fdopen(fd, "w")) == NULL) {
+		saved = errno;
 		close(fd);
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
+		close(dfd);
+		errno = saved;
 		return -1;
 	}
 	ok = rsakey_write_pem(pk, f) == 0;
-	if (fclose(f) != 0 || !ok || rename(tmp, path) == -1) {
-		unlink(tmp);
+	/* rename replaces whatever has the name, a planted link included. */
+	if (fclose(f) != 0 || !ok || renameat(dfd, tmp, dfd, name) == -1) {
+		saved = errno;
+		unlinkat(dfd, tmp, 0);
+		close(dfd);
+		errno = saved;
 		return -1;
 	}
+	close(dfd);
 	return 0;
 }
 

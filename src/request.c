@@ -417,6 +417,17 @@ parse_integer(const struct value *v, long long *out)
 }
 
 /*
+ * Jitsi names a tenant's room "[tenant]room", and with domain verification
+ * off (its default) admits to it on the room claim alone: a bracket in a
+ * room or tenant would reach another tenant's rooms past policy.tenants.
+ */
+static bool
+tenant_syntax(const char *s, size_t len)
+{
+	return memchr(s, '[', len) != NULL || memchr(s, ']', len) != NULL;
+}
+
+/*
  * The channel as Prosody names the room a user joins by it, its nodeprep;
  * NULL, or why no room can have that name. "*" stays "*", the wildcard.
  */
@@ -435,6 +446,10 @@ prepare_room(struct room *rm, const char *s, size_t len, char *msg,
 		    nodeprep_explain(s, len, why, detail, sizeof detail));
 		return msg;
 	}
+	if (tenant_syntax(rm->name, rm->len))
+		return "channel contains \"[\" or \"]\", which Jitsi reads as "
+		    "a tenant's room ([tenant]room): ask for the room with the "
+		    "tenant field instead";
 	/* nodeprep took it, so it is shorter than NODEPREP_MAX. */
 	memcpy(rm->from, s, len);
 	rm->fromlen = len;
@@ -551,6 +566,9 @@ check_vocabulary(struct request *r, char *msg, size_t msglen)
 		snprintf(msg, msglen, "tenant %s", why);
 		return msg;
 	}
+	if (v->type == V_STRING && tenant_syntax(r->tenant, r->tenantlen))
+		return "tenant contains \"[\" or \"]\", which Jitsi uses to "
+		    "write a tenant's rooms";
 	return NULL;
 }
 

@@ -68,22 +68,23 @@ clear_stale(const char *path)
 	    path);
 }
 
-/* inbound.group: a group's name, or its number. */
-static gid_t
-group_of(const char *group)
+/* inbound.group: a group's name, or its number; 0, or -1 when there is none. */
+int
+unixsock_group(const char *group, gid_t *gid)
 {
 	char		*end;
 	unsigned long	 n;
-	gid_t		 gid;
 
-	if (identity_gid_named(group, &gid) == 0)
-		return gid;
+	if (identity_gid_named(group, gid) == 0)
+		return 0;
 	errno = 0;
 	n = strtoul(group, &end, 10);
 	if (group[0] >= '0' && group[0] <= '9' && *end == '\0' && errno == 0 &&
-	    n < (gid_t)-1)
-		return (gid_t)n;
-	fatalx(EX_CONFIG, "inbound.group: no group \"%s\" on this system", group);
+	    n < (gid_t)-1) {
+		*gid = (gid_t)n;
+		return 0;
+	}
+	return -1;
 }
 
 /* A failure after bind: the file made is no use to anyone. */
@@ -98,8 +99,10 @@ bail(const char *path, const char *what)
 }
 
 /*
- * Listen on u's path, its permissions set before any client can connect;
- * the listening descriptor, non-blocking. Start-up failures are fatal.
+ * Listen on u's path, its permissions set before any client can connect
+ * (none can before listen); the listening descriptor, non-blocking.
+ * Start-up failures are fatal. The mode comes from the umask at bind, and
+ * the group from lchown, so no path is ever followed to another file.
  */
 int
 unixsock_listen(struct unixsock *us, const struct unixaddr *u)
@@ -107,19 +110,15 @@ unixsock_listen(struct unixsock *us, const struct unixaddr *u)
 	struct sockaddr_un	 sun;
 	struct stat		 st;
 	mode_t			 old;
-	gid_t			 gid = (gid_t)-1;
 	int			 fd, rc, saved;
 
 	memset(us, 0, sizeof *us);
-	if (u->group != NULL)
-		gid = group_of(u->group);
 	clear_stale(u->path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1)
 		fatal(EX_OSERR, "inbound.path %s: socket", u->path);
 	address(&sun, u->path);
-	/* Nobody but us until the mode and group are set. */
-	old = umask(0177);
+	old = umask(0777 & ~(mode_t)u->mode);
 	rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
 	saved = errno;
 	umask(old);
@@ -132,10 +131,8 @@ unixsock_listen(struct unixsock *us, const struct unixaddr *u)
 		us->dev = st.st_dev;
 		us->ino = st.st_ino;
 	}
-	if (u->group != NULL && lchown(u->path, (uid_t)-1, gid) == -1)
+	if (u->group != NULL && lchown(u->path, (uid_t)-1, u->gid) == -1)
 		bail(u->path, "cannot give it to inbound.group");
-	if (chmod(u->path, (mode_t)u->mode) == -1)
-		bail(u->path, "cannot set its mode");
 	if (listen(fd, 128) == -1)
 		bail(u->path, "listen");
 	return fd;

@@ -14,6 +14,7 @@ struct unixsock {
 	ino_t		 ino;
 };
 
+int	unixsock_group(const char *, gid_t *);
 int	unixsock_listen(struct unixsock *, const struct unixaddr *);
 void	unixsock_remove(struct unixsock *);
 
