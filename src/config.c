@@ -20,6 +20,7 @@
 #include "config.h"
 #include "jaas.h"
 #include "keys.h"
+#include "jsonint.h"
 #include "log.h"
 #include "nodeprep.h"
 #include "policyconf.h"
@@ -189,21 +190,6 @@ set_integer(struct loader *l, long long n)
 	return value_done(l);
 }
 
-static int
-parse_int(const char *s, size_t len, long long *out)
-{
-	char	 buf[32], *end;
-
-	if (len == 0 || len >= sizeof buf || memchr(s, '.', len) ||
-	    memchr(s, 'e', len) || memchr(s, 'E', len))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	errno = 0;
-	*out = strtoll(buf, &end, 10);
-	return errno == 0 && *end == '\0' ? 0 : -1;
-}
-
 /* A port given as a string: decimal digits only, no sign or space. */
 static bool
 all_digits(const unsigned char *s, size_t len)
@@ -247,7 +233,7 @@ cb_number(void *ctx, const char *s, size_t len)
 	if (!wanted(l))
 		return skip_or_fail(l);
 	if ((l->cur->type != K_INT && l->cur->type != K_PORT) ||
-	    parse_int(s, len, &n) == -1)
+	    jsonint_parse(s, len, &n) == -1)
 		return wrong_type(l);
 	return set_integer(l, n);
 }
@@ -298,7 +284,7 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 			return fail(l, "jwt.secret", "out of memory");
 		return value_done(l);
 	case K_PORT:
-		if (!all_digits(s, len) || parse_int((const char *)s, len, &n) == -1)
+		if (!all_digits(s, len) || jsonint_parse((const char *)s, len, &n) == -1)
 			return wrong_type(l);
 		return set_integer(l, n);
 	case K_ALG:

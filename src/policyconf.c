@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonint.h"
 #include "log.h"
 #include "nodeprep.h"
 #include "policyconf.h"
@@ -202,21 +203,6 @@ feature_value(struct policy_parser *pp, int k, int b)
 	return value_done(pp);
 }
 
-static int
-parse_int(const char *s, size_t len, long long *out)
-{
-	char	 buf[32], *end;
-
-	if (len == 0 || len >= sizeof buf || memchr(s, '.', len) ||
-	    memchr(s, 'e', len) || memchr(s, 'E', len))
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	errno = 0;
-	*out = strtoll(buf, &end, 10);
-	return errno == 0 && *end == '\0' ? 0 : -1;
-}
-
 /*
  * One scalar: b is 0 or 1 for a boolean, -1 otherwise; s is a string, or
  * num a number's text, or both NULL for null.
@@ -244,7 +230,7 @@ scalar(struct policy_parser *pp, int b, const unsigned char *s, size_t len,
 		*(bool *)field(pp->p, pkeys[k].off) = b != 0;
 		return value_done(pp);
 	case P_INT:
-		if (num == NULL || parse_int(num, len, &n) == -1)
+		if (num == NULL || jsonint_parse(num, len, &n) == -1)
 			return wrong_type(pp, k);
 		if (n < pkeys[k].min || n > pkeys[k].max) {
 			snprintf(word, sizeof word, "must be at least %lld",

@@ -7,6 +7,7 @@
 
 #include "featureset.h"
 #include "nodeprep.h"
+#include "jsonint.h"
 #include "request.h"
 #include "utf8.h"
 
@@ -383,37 +384,13 @@ reqparser_next(struct reqparser *p)
 	return rebuild ? new_handle(p) : 0;
 }
 
-/*
- * Digits with an optional minus sign, within long long. yajl has checked
- * the number's syntax, so anything but a digit is a fraction or an
- * exponent, and no integer; strtoll's generality showed in profiles.
- */
+/* A number field as an integer (jsonint.c); -1 when it is none. */
 static int
 parse_integer(const struct value *v, long long *out)
 {
-	const char		*s = v->s, *end = v->s + v->len;
-	unsigned long long	 n = 0, max = LLONG_MAX, d;
-	bool			 neg;
-
-	if (v->type != V_NUMBER || v->len == 0)
+	if (v->type != V_NUMBER)
 		return -1;
-	if ((neg = *s == '-')) {
-		s++;
-		max = (unsigned long long)LLONG_MAX + 1;
-	}
-	if (s == end)
-		return -1;
-	for (; s < end; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		d = (unsigned long long)(*s - '0');
-		if (n > (max - d) / 10)
-			return -1;
-		n = n * 10 + d;
-	}
-	/* -(LLONG_MAX + 1) is written so that nothing overflows on the way. */
-	*out = neg ? (n == 0 ? 0 : -(long long)(n - 1) - 1) : (long long)n;
-	return 0;
+	return jsonint_parse(v->s, v->len, out);
 }
 
 /*
