@@ -58,6 +58,42 @@ sys.stdout.write(got.hex())
 """
 
 
+def me():
+    """Who runs this test, by its effective ids: (uid, user name, gid, group
+    name), a name None where the system has none."""
+    uid, gid = os.geteuid(), os.getegid()
+    try:
+        user = pwd.getpwuid(uid).pw_name
+    except KeyError:
+        user = None
+    try:
+        group = grp.getgrgid(gid).gr_name
+    except KeyError:
+        group = None
+    return uid, user, gid, group
+
+
+def me_name():
+    """The user running this test, for test descriptions: "root"."""
+    uid, user, _, _ = me()
+    return user or "uid %d" % uid
+
+
+def me_logged():
+    """How the program's log names the user running this test:
+    "uid=0(root) gid=0(root)", a name left out where there is none."""
+    uid, user, gid, group = me()
+    return "uid=%d%s gid=%d%s" % (uid, "(%s)" % user if user else "",
+                                  gid, "(%s)" % group if group else "")
+
+
+def me_entry():
+    """The key and value of a clients entry that matches the user running
+    this test (by name, or by uid where the user has no name)."""
+    uid, user, _, _ = me()
+    return ("user", user) if user else ("uid", uid)
+
+
 def setpriv_argv(user, group, groups=None):
     """The setpriv prefix running a command as user:group, with exactly the
     supplementary groups named (none by default)."""

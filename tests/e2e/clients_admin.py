@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """The clients table from the shell: on a pipe the client is the user running
 the program, and so it is for the token and verify subcommands, run here as
-root, nobody and daemon (setpriv); token --client tries a named entry's
+the user running the test (entry ops: root in CI's main run) and, as root,
+as nobody and daemon (setpriv); token --client tries a named entry's
 powers.  check prints the table and warns about it; broken entries stop the
 program with the file and key named; without a clients key everyone is
 served under the top-level policy, as before."""
@@ -9,16 +10,21 @@ served under the top-level policy, as before."""
 import os
 
 from caslib import CAS_BIN, SECRET, TAP, child_env, decode, tempdir, write_config
-from clientlib import (REFUSED, ask, open_up, refused_with, served,
-                       setpriv_argv, turned_away, why_no_other_users)
+from clientlib import (REFUSED, ask, me_entry, me_logged, me_name,
+                       open_up, refused_with, served, setpriv_argv,
+                       turned_away, why_no_other_users)
 from adminlib import Run, cas
 from netlib import skip
 
 import subprocess
 
 POLICY = {"allow_moderator": False}
+# Entry ops is whoever runs the test; the first entry that matches wins, so
+# it is still ops when that is nobody.
+ME_KEY, ME_VALUE = me_entry()
+ME = me_name()
 CLIENTS = [
-    {"name": "ops", "user": "root", "policy": {"allow_moderator": True}},
+    {"name": "ops", ME_KEY: ME_VALUE, "policy": {"allow_moderator": True}},
     {"name": "web", "uid": 65534, "policy": {"rooms": ["lobby"]}},
 ]
 AS = {
@@ -28,7 +34,8 @@ AS = {
 
 
 def run_as(who, cfg, *args, stdin=b""):
-    """The program run as who (None: root) with -c cfg and args."""
+    """The program run as who (None: the user running the test) with -c
+    cfg and args."""
     argv = [CAS_BIN, "-c", cfg] + list(args)
     if who is not None:
         argv = setpriv_argv(*AS[who]) + argv
@@ -53,10 +60,11 @@ def readable_config(tmp, name, **sections):
 def pipes(t, cfg, why):
     r = run_as(None, cfg, stdin=ask(1, moderator=True))
     problem = served(r.out.encode(), 1, moderator=True)
-    t.ok(r.rc == 0 and problem is None, "pipe as root: entry ops, a moderator "
-         "token") or t.diag(problem or repr(r))
-    t.ok("client=ops stdin uid=0(root) gid=0(root): token for" in r.err,
-         "pipe as root: the log names the entry and the user") or t.diag(r.err)
+    t.ok(r.rc == 0 and problem is None, "pipe as %s: entry ops, a moderator "
+         "token" % ME) or t.diag(problem or repr(r))
+    t.ok("client=ops stdin %s: token for" % me_logged() in r.err,
+         "pipe as %s: the log names the entry and the user" % ME) or \
+        t.diag(r.err)
     if why is not None:
         skip(t, why)
         return
@@ -86,13 +94,13 @@ def token_checks(t, cfg, why):
             ok = decode(r.last).get("moderator") is True
         except Exception:
             ok = False
-    t.ok(ok, "token as root: entry ops mints a moderator token") or \
+    t.ok(ok, "token as %s: entry ops mints a moderator token" % ME) or \
         t.diag(repr(r))
     r = run_as(None, cfg, "token", "--room", "game-1", "--name", "Ann",
                "--moderator", "--client", "web")
     t.ok(r.rc == 1 and r.out == "" and
          "moderator tokens are not allowed by policy" in r.err,
-         "token --client web as root: that entry's policy refuses") or \
+         "token --client web as %s: that entry's policy refuses" % ME) or \
         t.diag(repr(r))
     r = run_as(None, cfg, "token", "--room", "lobby", "--name", "Ann",
                "--client", "web")
@@ -126,7 +134,7 @@ def token_checks(t, cfg, why):
 def verify_checks(t, cfg, why):
     tok = cas(cfg, "token", "--room", "lobby", "--name", "Ann").last
     r = run_as(None, cfg, "verify", tok)
-    t.ok(r.rc == 0 and r.last == "valid", "verify as root: valid") or \
+    t.ok(r.rc == 0 and r.last == "valid", "verify as %s: valid" % ME) or \
         t.diag(repr(r))
     if why is not None:
         skip(t, why)
@@ -159,7 +167,8 @@ def no_table(t, tmp, why):
 def check_checks(t, tmp, cfg):
     r = cas(cfg, "check")
     t.ok(r.rc == 0 and r.last == "configuration OK", "check: exit 0")
-    for line in ("clients[0].name: ops", "clients[0].user: root",
+    for line in ("clients[0].name: ops",
+                 "clients[0].%s: %s" % (ME_KEY, ME_VALUE),
                  "clients[0].policy.allow_moderator: true",
                  "clients[0].policy.rooms: (any room)",
                  "clients[1].name: web", "clients[1].uid: 65534",

@@ -4,9 +4,10 @@ socket gets the configured mode and group; a stale socket file is replaced,
 a live one is not, nor a file that is not a socket; the listener removes
 the socket at exit, its children never do.  Real clients of different Unix
 users (setpriv) each get their own entry of the clients table: moderator
-tokens for root's entry and not for nobody's, rooms limited per entry, a
-supplementary group matched, and a user no entry lists turned away with
-one reply before its first request is read."""
+tokens for the entry of the user running the test (root) and not for
+nobody's, rooms limited per entry, a supplementary group matched, and a
+user no entry lists turned away with one reply before its first request
+is read."""
 
 import grp
 import os
@@ -17,8 +18,9 @@ import time
 
 from adminlib import cas
 from caslib import CAS_BIN, TAP, tempdir, write_config
-from clientlib import (REFUSED, ask, log_lines, open_up, refused_with, served,
-                       talk, turned_away, wait_unix, why_no_other_users)
+from clientlib import (REFUSED, ask, log_lines, me_entry, me_logged, open_up,
+                       refused_with, served, talk, turned_away, wait_unix,
+                       why_no_other_users)
 from netlib import Proc, skip
 
 NOGROUP = "nogroup"
@@ -26,8 +28,11 @@ NOGROUP = "nogroup"
 STAFF_GID = 4242
 
 POLICY = {"max_valid_for": 3600, "allow_moderator": False}
+# Entry game is whoever runs the test; the first entry that matches wins,
+# so it is still game when that is nobody.
+ME_KEY, ME_VALUE = me_entry()
 CLIENTS = [
-    {"name": "game", "user": "root",
+    {"name": "game", ME_KEY: ME_VALUE,
      "policy": {"allow_moderator": True, "rooms": ["game-*"]}},
     {"name": "web", "uid": 65534, "policy": {"rooms": ["lobby"]}},
     {"name": "staff", "gid": STAFF_GID, "policy": {"max_valid_for": 60}},
@@ -126,7 +131,7 @@ def policies(t, path, proc):
         or t.diag(problem)
 
     log = proc.stderr().decode("utf-8", "replace")
-    for who, name in (("uid=0(root)", "game"), ("uid=65534(nobody)", "web"),
+    for who, name in ((me_logged(), "game"), ("uid=65534(nobody)", "web"),
                       ("uid=1(daemon) gid=1(daemon)", "staff")):
         lines = [l for l in log_lines(log, who) if "refused: matches" not in l]
         bad = [l for l in lines if ("client=%s %s" % (name, who)) not in l]

@@ -16,11 +16,11 @@ import time
 from caslib import CAS_BIN, TAP, request, tempdir, write_config
 from netlib import (DEFAULT_SPARES, NUL_TERM, Conn, NotifySocket, Proc,
                     answered, children_of, concurrent_clients,
-                    continue_processes, exchange, exited,
-                    free_port, one_shot, serving_child, skip,
-                    spares_of, start_listener, stop_processes, token_problem,
-                    wait_children,
-                    wait_connectable, wait_for_text, wait_settled)
+                    continue_processes, exchange, exited, fds_hidden,
+                    free_port, ok_seen, one_shot, seen, serving_child,
+                    skip, spares_of, start_listener, stop_processes,
+                    token_problem, wait_children, wait_connectable,
+                    wait_for_text, wait_settled)
 
 HOST = "127.0.0.1"
 GRACE = 5.0
@@ -80,9 +80,9 @@ def ready_before_readiness(t, tmp):
                     % DEFAULT_SPARES):
             t.diag(proc.log_tail())
         waiting = spares_of(proc.pid)
-        t.ok(said and said <= set(waiting), "those spares are children "
-             "waiting on the listening socket (%r, %r)"
-             % (sorted(said), sorted(waiting)))
+        ok_seen(t, seen(lambda: bool(said) and said <= set(waiting)),
+                "those spares are children waiting on the listening socket "
+                "(%r, %r)" % (sorted(said), waiting and sorted(waiting)))
         t.ok(one_shot(HOST, port) is None, "after READY=1 a connection is "
              "served")
     finally:
@@ -99,7 +99,8 @@ def taken_and_replaced(t, tmp):
         if port is None:
             return
         _, before, fine = wait_settled(proc.pid, 3, timeout=5)
-        t.ok(fine, "spares 3: three spares wait while idle (%r)" % before)
+        ok_seen(t, fine, "spares 3: three spares wait while idle (%r)"
+                % before)
         servers = []
         for i in range(5):
             conn = Conn(HOST, port)
@@ -109,15 +110,16 @@ def taken_and_replaced(t, tmp):
                 if i == 0:
                     t.ok(problem is None, "the first connection gets a valid "
                          "token")
-                    t.ok(child in before, "it is served by a spare that was "
-                         "waiting before it arrived (%r in %r)"
-                         % (child, before))
+                    ok_seen(t, seen(lambda: child in before), "it is served "
+                            "by a spare that was waiting before it arrived "
+                            "(%r in %r)" % (child, before))
                     kids, now, fine = wait_settled(proc.pid, 3, timeout=5,
                                                    busy=1)
-                    t.ok(fine and child not in now and
-                         len(set(now) - set(before)) == 1,
-                         "the spare taken is replaced while its connection "
-                         "is open: 3 spares again, one of them new (%r)" % now)
+                    ok_seen(t, fine and child not in now and
+                            len(set(now) - set(before)) == 1,
+                            "the spare taken is replaced while its connection "
+                            "is open: 3 spares again, one of them new (%r)"
+                            % now)
                     t.ok(exchange(conn, seq=100) is None,
                          "the open connection is still served")
                 servers.append((child, problem))
@@ -128,13 +130,14 @@ def taken_and_replaced(t, tmp):
         t.ok(all(p is None for _, p in servers), "5 connections one after "
              "another: all get valid tokens")
         pids = [c for c, _ in servers]
-        t.ok(None not in pids and len(set(pids)) == 5,
-             "each was served by a child of its own (%r)" % pids)
-        t.ok(all(exited(p) for p in pids if p is not None),
-             "each child exited once its connection closed")
+        ok_seen(t, seen(lambda: None not in pids and len(set(pids)) == 5),
+                "each was served by a child of its own (%r)" % pids)
+        ok_seen(t, seen(lambda: all(exited(p) for p in pids
+                                    if p is not None)),
+                "each child exited once its connection closed")
         kids, now, fine = wait_settled(proc.pid, 3, timeout=5)
-        t.ok(fine and not set(now) & set(pids), "afterwards 3 fresh spares "
-             "wait, none of them a child that served (%r)" % now)
+        ok_seen(t, fine and not set(now) & set(pids), "afterwards 3 fresh "
+                "spares wait, none of them a child that served (%r)" % now)
 
 
 def killed_spare(t, tmp):
@@ -142,7 +145,17 @@ def killed_spare(t, tmp):
                    spare_processes=2) as (proc, port, _):
         if port is None:
             return
-        _, before, _ = wait_settled(proc.pid, 2, timeout=5)
+        _, before, fine = wait_settled(proc.pid, 2, timeout=5)
+        if before is None:
+            # Which child is a spare is out of sight: none to kill.
+            ok_seen(t, fine, "spares 2: two spares wait")
+            for desc in ("a spare killed by SIGKILL is reaped (no zombie)",
+                         "it is replaced: two spares wait again",
+                         "the listener logs the child killed by the signal"):
+                skip(t, "%s: %s" % (desc, fds_hidden()))
+            t.ok(proc.alive() and one_shot(HOST, port) is None,
+                 "the listener serves on")
+            return
         if not t.eq(len(before), 2, "spares 2: two spares wait"):
             return
         victim = before[0]
@@ -168,15 +181,15 @@ def limit_with_spares(t, tmp):
         if port is None:
             return
         kids, found, fine = wait_settled(proc.pid, 2, timeout=5)
-        t.ok(fine, "while idle only 2 spares wait, not 4 (%r)" % kids)
+        ok_seen(t, fine, "while idle only 2 spares wait, not 4 (%r)" % kids)
         most = len(kids)
         for i in range(2):
             conns.append(Conn(HOST, port))
             t.ok(exchange(conns[i], seq=i) is None,
                  "connection %d of 2 is served" % (i + 1))
         kids, found, fine = wait_settled(proc.pid, 0, timeout=5, busy=2)
-        t.ok(fine, "with 2 connections open: 2 busy children, no spare "
-             "(%r, spares %r)" % (kids, found))
+        ok_seen(t, fine, "with 2 connections open: 2 busy children, no spare "
+                "(%r, spares %r)" % (kids, found))
         most = max(most, len(kids))
         third = Conn(HOST, port)
         conns.append(third)
@@ -207,7 +220,7 @@ def burst_no_zombies(t, tmp):
             timeout=3)
         t.ok(fine, "no zombie children after the burst (%r)" % rows)
         kids, found, fine = wait_settled(proc.pid, 3, timeout=5)
-        t.ok(fine, "then 3 spares and nothing else (%r)" % kids)
+        ok_seen(t, fine, "then 3 spares and nothing else (%r)" % kids)
 
 
 def term_with_spares_and_busy(t, tmp):
@@ -220,7 +233,8 @@ def term_with_spares_and_busy(t, tmp):
             t.ok(exchange(conns[i], seq=i) is None,
                  "busy connection %d is served and held open" % (i + 1))
         kids, _, fine = wait_settled(proc.pid, 3, timeout=5, busy=2)
-        t.ok(fine, "3 spares and 2 busy children before SIGTERM (%r)" % kids)
+        ok_seen(t, fine, "3 spares and 2 busy children before SIGTERM (%r)"
+                % kids)
         t0 = time.monotonic()
         proc.signal(signal.SIGTERM)
         status = proc.wait(GRACE + 5)
@@ -249,15 +263,18 @@ def listener_killed(t, tmp):
         busy = serving_child(proc.pid, conn)
         proc.signal(signal.SIGKILL)
         proc.wait(5)
-        t.ok(len(spares) == 3 and wait_gone(spares, 3),
-             "the listener killed by SIGKILL: its 3 spares exit by themselves")
+        ok_seen(t, seen(lambda: len(spares) == 3 and wait_gone(spares, 3)),
+                "the listener killed by SIGKILL: its 3 spares exit by "
+                "themselves")
         t.ok(not wait_connectable(HOST, port, timeout=0.5),
              "no process accepts on the port any more")
-        t.ok(busy is not None and exchange(conn, seq=2) is None,
+        # Out of sight, which child serves is not known; that one does is.
+        t.ok(seen(lambda: busy is not None) is not False and
+             exchange(conn, seq=2) is None,
              "the busy child still serves its connection")
         conn.close()
-        t.ok(busy is not None and wait_gone([busy], 5),
-             "and exits when it closes")
+        ok_seen(t, seen(lambda: busy is not None and wait_gone([busy], 5)),
+                "and exits when it closes")
 
 
 def two_sockets(t, tmp):
@@ -278,8 +295,11 @@ def two_sockets(t, tmp):
             return
         t.ok(one_shot(HOST, p2) is None, "two sockets: a connection to the "
              "second starts the program and is served")
-        _, spares, fine = wait_settled(proc.pid, 2, timeout=5)
-        t.ok(fine, "two sockets: 2 spares wait (%r)" % spares)
+        kids, spares, fine = wait_settled(proc.pid, 2, timeout=5)
+        ok_seen(t, fine, "two sockets: 2 spares wait (%r)" % spares)
+        # Out of sight, the spares of an idle listener are its children.
+        if spares is None:
+            spares = kids
         t.ok(stop_processes(spares), "two sockets: both spares paused")
         conns = [Conn(HOST, p1), Conn(HOST, p2)]
         for i, c in enumerate(conns):
@@ -295,8 +315,9 @@ def two_sockets(t, tmp):
         # Which spare takes which is the scheduler's choice: a spare
         # forked meanwhile may win the race for the second.
         servers = [serving_child(proc.pid, c) for c in conns]
-        if not t.ok(None not in servers and len(set(servers)) == 2,
-                    "two sockets: each by a child of its own"):
+        if ok_seen(t, seen(lambda: None not in servers and
+                           len(set(servers)) == 2),
+                   "two sockets: each by a child of its own") is False:
             t.diag("served by %r, spares were %r, children now %r"
                    % (servers, spares, children_of(proc.pid)))
     finally:
