@@ -109,16 +109,23 @@ secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
 }
 
 /*
- * 1 when a file of this mode and group lets others than the program read
- * it: anyone at all, or a group other than the program's own. The packaged
- * layout, 0640 root and the service's group, is not warned about.
+ * 1 when a file of this mode lets others than the program read it: anyone
+ * at all, or its group, unless that group is how the program itself reads
+ * the file (the file's group is the program's own, the program is neither
+ * its owner nor root). The packaged layout, 0640 owned by root and the
+ * service's group, read by the service, is not warned about; the same file
+ * checked by root is, since there only the group's other members gain.
  */
 int
 secret_mode_exposes(const struct stat *st)
 {
+	uid_t	euid = geteuid();
+
 	if (st->st_mode & S_IROTH)
 		return 1;
-	return (st->st_mode & S_IRGRP) != 0 && st->st_gid != getegid();
+	if ((st->st_mode & S_IRGRP) == 0)
+		return 0;
+	return st->st_gid != getegid() || st->st_uid == euid || euid == 0;
 }
 
 /* 1 when a file holding the secret can be read by others (above). */

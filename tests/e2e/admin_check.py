@@ -5,9 +5,11 @@ exits 78 (malformed) or 66 (missing); a file holding the secret that group
 or others can read draws a warning."""
 
 import os
+import subprocess
 
-from caslib import OMIT, SECRET, TAP, tempdir, write_config
-from adminlib import cas
+from caslib import OMIT, SECRET, TAP, child_env, command, tempdir, write_config
+from adminlib import Run, cas
+from clientlib import setpriv_argv
 from netlib import skip
 
 READABLE = "readable by group or others"
@@ -122,6 +124,17 @@ def test_broken(t, d):
     t.ok(SECRET not in r.out + r.err, "broken configs: the secret never shown")
 
 
+NOGROUP = 65534
+
+
+def run_as_nobody(cfg, *args):
+    """The program run as nobody:nogroup with no supplementary group."""
+    p = subprocess.run(setpriv_argv("nobody", "nogroup") + command(cfg, args),
+                       stdin=subprocess.DEVNULL, capture_output=True,
+                       env=child_env(), timeout=30)
+    return Run(p.returncode, p.stdout, p.stderr)
+
+
 def test_readable(t, d):
     cfg = write_config(d, name="inline-0644.json")
     os.chmod(cfg, 0o644)
@@ -140,12 +153,29 @@ def test_readable(t, d):
              "group: warning too")
     else:
         skip(t, "giving a file another group needs root")
+    # The packaged layout: the owner is root, the group the service's own.
     cfg = write_config(d, name="inline-0640-own.json")
     os.chmod(cfg, 0o640)
-    os.chown(cfg, -1, os.getegid())
-    r = cas(cfg, "check")
-    t.ok(READABLE not in r.err, "inline secret, config mode 0640 of the "
-         "program's own group (the packaged layout): no warning")
+    if os.geteuid() == 0:
+        os.chown(cfg, 0, 0)
+        r = cas(cfg, "check")
+        t.ok(READABLE in r.err, "inline secret, config mode 0640 root:root "
+             "checked by root: warning (only the group's others gain)")
+        os.chmod(d, 0o755)
+        os.chown(cfg, 0, NOGROUP)
+        r = run_as_nobody(cfg, "check")
+        t.ok(r.rc == 0 and READABLE not in r.err,
+             "inline secret, config mode 0640 root:nogroup checked by "
+             "nobody:nogroup (the packaged layout): exit 0, no warning")
+        if READABLE in r.err or r.rc != 0:
+            t.diag(repr(r))
+        os.chmod(d, 0o700)
+    else:
+        os.chown(cfg, -1, os.getegid())
+        r = cas(cfg, "check")
+        t.ok(READABLE in r.err, "inline secret, config mode 0640 of the "
+             "owner's own group: warning")
+        skip(t, "running as another user than the file's owner needs root")
 
     sf = os.path.join(d, "secret-0644")
     with open(sf, "w") as f:
