@@ -129,6 +129,12 @@ def test_readable(t, d, key):
     kf2 = write_key(d, "closed.pem", key)
     r = cas(rs_config(d, "closed.json", kf2), "check")
     t.ok(r.rc == 0 and "readable" not in r.err, "a mode 0600 key file: no warning about it")
+    pf = write_file(d, "open.pub", public_pem(key), mode=0o644)
+    r = cas(rs_config(d, "open-pub.json", pf), "check")
+    t.ok(r.rc == 78 and "is not a PEM private key" in r.err and
+         "holds the private key" not in r.err,
+         "a readable public key given as the private key: refused, without a "
+         "warning that it holds the private key")
 
 
 def main(t):
