@@ -374,8 +374,14 @@ admin_check(struct cas *cas)
 	const struct config	*c = &cas->cfg;
 
 	printf("config: %s\n", c->path);
-	printf("jitsi.domain: %s\n", c->domain);
-	printf("jwt.app_id: %s\n", c->app_id);
+	/* With JaaS the file's app_id is the AppID; iss and sub follow from it. */
+	if (c->jaas) {
+		printf("jitsi.domain: (not used with jitsi.jaas)\n");
+		printf("jwt.app_id: %s\n", c->jaas_app_id);
+	} else {
+		printf("jitsi.domain: %s\n", c->domain);
+		printf("jwt.app_id: %s\n", c->app_id);
+	}
 	printf("jwt.audience: %s\n", c->audience);
 	printf("jwt.algorithm: %s\n", alg_name(c->alg));
 	if (c->jaas)

@@ -77,14 +77,15 @@ load_private(struct config *cfg, struct cfgerr *e)
 	if ((rc = secret_read_file(&pem, path, why, sizeof why)) != 0)
 		return cfgerr_set(e, rc, "%s: %s%s: %s", cfg->path, where, path,
 		    why);
-	if (cfg->private_key_file != NULL && secret_readable_by_others(path))
-		log_warn("%s is readable by group or others and holds the private key",
-		    path);
 	rc = rsakey_private(pem.key, pem.len, &cfg->private_key, why, sizeof why);
 	secret_free(&pem);
 	if (rc == -1)
 		return cfgerr_set(e, EX_CONFIG, "%s: %s%s: %s", cfg->path, where,
 		    path, why);
+	/* Only once it is known to hold one: a public key given by mistake is no secret. */
+	if (cfg->private_key_file != NULL && secret_readable_by_others(path))
+		log_warn("%s is readable by group or others and holds the private key",
+		    path);
 	log_debug("%s: RSA key of %d bits; %zu bytes of OpenSSL's secure heap "
 	    "in use", path, EVP_PKEY_get_bits(cfg->private_key),
 	    CRYPTO_secure_used());

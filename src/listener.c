@@ -300,12 +300,43 @@ notify_ready(struct supervisor *s, long long now)
 	s->status_at = now + STATUS_EVERY_MS;
 }
 
+/* Where inbound listens: "HOST:PORT", "PATH" or "HOST:PORT and PATH". */
+static void
+listening_on(const struct config *cfg, char *buf, size_t len)
+{
+	const struct endpoint	*e = &cfg->inbound;
+	const char		*path = cfg->inbound_unix.path;
+
+	/* Host names are bounded by the config's size, not by this buffer. */
+	if (snprintf(buf, len, "%s%s%s%s%s", e->port[0] ? e->host : "",
+	    e->port[0] ? ":" : "", e->port, e->port[0] && path ? " and " : "",
+	    path ? path : "") >= (int)len && len >= 4)
+		memcpy(buf + len - 4, "...", 4);
+}
+
+/* Equal strings, NULL (not given) equal only to NULL. */
+static bool
+same_str(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
 static bool
 same_endpoint(const struct endpoint *a, const struct endpoint *b)
 {
 	if (!a->set || !b->set)
 		return a->set == b->set;
-	return strcmp(a->host, b->host) == 0 && strcmp(a->port, b->port) == 0;
+	/* inbound on a Unix socket alone has no host. */
+	return same_str(a->host, b->host) && strcmp(a->port, b->port) == 0;
+}
+
+static bool
+same_unix(const struct unixaddr *a, const struct unixaddr *b)
+{
+	return same_str(a->path, b->path) && same_str(a->group, b->group) &&
+	    (a->path == NULL || a->mode == b->mode);
 }
 
 /*
@@ -317,19 +348,26 @@ static void
 keep_listening(const struct supervisor *s, struct config *cfg)
 {
 	struct endpoint	*old = &s->cas->cfg.inbound, keep;
+	struct unixaddr	*oldu = &s->cas->cfg.inbound_unix, keepu;
+	char		 where[300];
 
-	if (s->from_systemd || same_endpoint(old, &cfg->inbound))
+	if (s->from_systemd || (same_endpoint(old, &cfg->inbound) &&
+	    same_unix(oldu, &cfg->inbound_unix)))
 		return;
-	if (old->set)
+	if (old->set) {
+		listening_on(&s->cas->cfg, where, sizeof where);
 		log_warn("%s: inbound changed: that needs a restart; still "
-		    "listening on %s:%s", cfg->path, old->host, old->port);
-	else
+		    "listening on %s", cfg->path, where);
+	} else
 		log_warn("%s: inbound changed: that needs a restart; not "
 		    "listening until then", cfg->path);
 	/* Exchanged: the configuration the swap frees takes the new entry with it. */
 	keep = *old;
 	*old = cfg->inbound;
 	cfg->inbound = keep;
+	keepu = *oldu;
+	*oldu = cfg->inbound_unix;
+	cfg->inbound_unix = keepu;
 }
 
 /* Room for the new connection limit's children; a smaller limit only stops accepting sooner. */
@@ -605,19 +643,17 @@ static void
 describe(const struct supervisor *s, char *status, size_t len)
 {
 	const struct config	*cfg = &s->cas->cfg;
-	char			 in[300] = "", out[300] = "";
+	char			 in[320] = "", out[300] = "", where[300];
 
 	if (s->from_systemd) {
 		snprintf(status, len, "listening on %d socket(s) from systemd",
 		    s->nl);
 		return;
 	}
-	if (cfg->inbound.set)
-		snprintf(in, sizeof in, "listening on %s%s%s%s%s",
-		    cfg->inbound.port[0] ? cfg->inbound.host : "",
-		    cfg->inbound.port[0] ? ":" : "", cfg->inbound.port,
-		    cfg->inbound.port[0] && cfg->inbound_unix.path ? " and " : "",
-		    cfg->inbound_unix.path ? cfg->inbound_unix.path : "");
+	if (cfg->inbound.set) {
+		listening_on(cfg, where, sizeof where);
+		snprintf(in, sizeof in, "listening on %s", where);
+	}
 	if (cfg->outbound.set)
 		snprintf(out, sizeof out, "connecting to game %s:%s",
 		    cfg->outbound.host, cfg->outbound.port);

@@ -84,6 +84,18 @@ rsakey_check(EVP_PKEY *pk, char *why, size_t whylen)
 	return 0;
 }
 
+/* Whether the n bytes at p hold the string s (PEM's armour, not its contents). */
+static bool
+holds(const char *p, size_t n, const char *s)
+{
+	size_t i, m = strlen(s);
+
+	for (i = 0; m <= n && i <= n - m; i++)
+		if (memcmp(p + i, s, m) == 0)
+			return true;
+	return false;
+}
+
 static int
 parse_private(const void *pem, size_t len, EVP_PKEY **out, char *why,
     size_t whylen)
@@ -105,6 +117,12 @@ parse_private(const void *pem, size_t len, EVP_PKEY **out, char *why,
 		if (asked)
 			snprintf(why, whylen, "is encrypted: give the key unencrypted "
 			    "(openssl pkey -in KEY -out PLAIN) in a file of mode 0600");
+		/* Armour that says private key around contents that do not decode. */
+		else if (holds(pem, len, "-----BEGIN ") &&
+		    holds(pem, len, "PRIVATE KEY-----"))
+			snprintf(why, whylen, "has a PEM private key header, but what "
+			    "it holds cannot be decoded: the file is damaged or "
+			    "truncated");
 		else
 			snprintf(why, whylen, "is not a PEM private key (\"BEGIN "
 			    "PRIVATE KEY\" or \"BEGIN RSA PRIVATE KEY\")");

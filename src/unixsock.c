@@ -126,7 +126,8 @@ unixsock_listen(struct unixsock *us, const struct unixaddr *u)
 		errno = saved;
 		fatal(EX_OSERR, "inbound.path %s", u->path);
 	}
-	us->path = u->path;
+	if ((us->path = strdup(u->path)) == NULL)
+		bail(u->path, "out of memory");
 	if (lstat(u->path, &st) == 0) {
 		us->dev = st.st_dev;
 		us->ino = st.st_ino;
@@ -151,5 +152,6 @@ unixsock_remove(struct unixsock *us)
 	    unlink(us->path) == -1)
 		log_warn("inbound.path %s: cannot remove it: %s", us->path,
 		    strerror(errno));
+	free(us->path);
 	us->path = NULL;
 }

@@ -9,7 +9,7 @@
 struct unixaddr;
 
 struct unixsock {
-	const char	*path;		/* NULL: none bound */
+	char		*path;		/* NULL: none bound; its own copy, for a reload frees the config's */
 	dev_t		 dev;		/* the socket file made, so that only it is removed */
 	ino_t		 ino;
 };

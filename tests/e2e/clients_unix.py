@@ -7,7 +7,8 @@ users (setpriv) each get their own entry of the clients table: moderator
 tokens for the entry of the user running the test (root) and not for
 nobody's, rooms limited per entry, a supplementary group matched, and a
 user no entry lists turned away with one reply before its first request
-is read."""
+is read.  SIGHUP reloads such a listener: the socket stays, the new
+clients table applies."""
 
 import grp
 import os
@@ -21,7 +22,7 @@ from caslib import CAS_BIN, TAP, tempdir, write_config
 from clientlib import (REFUSED, ask, log_lines, me_entry, me_logged, open_up,
                        refused_with, served, talk, turned_away, wait_unix,
                        why_no_other_users)
-from netlib import Proc, skip
+from netlib import Proc, skip, wait_for_text
 
 NOGROUP = "nogroup"
 # A group no file names: setpriv can still put a process in it.
@@ -239,6 +240,48 @@ def lifecycle(t, tmp, sockdir, why):
     os.unlink(path)
 
 
+def reloads(t, tmp, sockdir):
+    """SIGHUP on a listener of inbound.path alone: it goes on, the socket
+    stays where it was (a changed path is logged as needing a restart), the
+    new clients table applies, and the socket is still removed at exit."""
+    path = os.path.join(sockdir, "reload.sock")
+    moved = os.path.join(sockdir, "moved.sock")
+    proc, cfg, up = start(tmp, "reload", path)
+    try:
+        if not t.ok(up, "reload: listens on inbound.path"):
+            t.diag(proc.log_tail())
+            return
+        proc.signal(signal.SIGHUP)
+        t.ok(wait_for_text(proc.err_path, "reloaded", 10, proc) and proc.alive(),
+             "reload: SIGHUP with the file unchanged: reloaded, still running") \
+            or t.diag(proc.log_tail())
+        raw, err = talk(path, ask(1, channel="game-1", moderator=True))
+        t.ok(err is None and served(raw, 1, room="game-1", moderator=True) is None,
+             "reload: still serves the game entry on the socket")
+        clients = [dict(CLIENTS[0], policy={"rooms": ["game-*"]})] + CLIENTS[1:]
+        write_config(tmp, name="reload.json", policy=POLICY, clients=clients,
+                     inbound={"path": moved})
+        mark = len(proc.stderr())
+        proc.signal(signal.SIGHUP)
+        wait_for_text(proc.err_path, "still listening on", 10, proc)
+        log = proc.stderr()[mark:].decode("utf-8", "replace")
+        t.ok("inbound changed: that needs a restart; still listening on %s"
+             % path in log, "reload: a changed inbound.path is logged as "
+             "needing a restart") or t.diag(proc.log_tail())
+        t.ok(not os.path.lexists(moved), "reload: ... and nothing is made there")
+        raw, err = talk(path, ask(2, channel="game-1", moderator=True))
+        t.ok(err is None and refused_with(raw, 2, "moderator tokens are not "
+             "allowed by policy") is None,
+             "reload: the new clients table applies on the old socket") \
+            or t.diag(repr((raw, err)))
+        proc.signal(signal.SIGTERM)
+        t.eq(proc.wait(10), 0, "reload: SIGTERM: exit 0")
+        t.ok(not os.path.lexists(path), "reload: the socket file is still "
+             "removed at exit")
+    finally:
+        proc.stop()
+
+
 def main(t):
     why = why_no_other_users()
     with tempdir() as tmp:
@@ -246,6 +289,7 @@ def main(t):
         os.mkdir(sockdir)
         open_up(os.path.join(sockdir, "x"))
         lifecycle(t, tmp, sockdir, why)
+        reloads(t, tmp, sockdir)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,10 @@ def test_tokens(t, d, key, kf):
          '"jitsi", sub "%s"' % (JAAS_APP, JAAS_APP) in r.out and
          'key "%s": current, signs: RSA 2048 bits' % JAAS_KID in r.out,
          "JaaS: check shows the AppID, the fixed claims and the key")
+    t.ok(r.rc == 0 and "jwt.app_id: %s\n" % JAAS_APP in r.out and
+         "jitsi.domain: (not used with jitsi.jaas)\n" in r.out and
+         "jwt.app_id: chat" not in r.out,
+         "JaaS: check shows jwt.app_id as the file gives it, the AppID, and no domain")
     cfg2 = jaas_config(d, "jaas-explicit.json", kf, algorithm="RS256", audience="jitsi")
     r = cas(cfg2, "token", "--room", "lobby", "--name", "Bob")
     t.ok(r.rc == 0 and jaas_decode(r.last, key), "JaaS: RS256 and aud jitsi may be given")

@@ -26,6 +26,13 @@ def refused(t, cfg, want, what, status=78):
             t.diag(repr(r))
 
 
+def damaged(pem):
+    """pem with one line of its base64 body replaced by what is no base64."""
+    lines = pem.split(b"\n")
+    lines[3] = b"!" * len(lines[3])
+    return b"\n".join(lines)
+
+
 def test_private_keys(t, d, key):
     cases = [
         ("a 1024-bit key", write_key(d, "short.pem", new_rsa(1024)),
@@ -41,6 +48,11 @@ def test_private_keys(t, d, key):
         ("a public key", write_file(d, "pub.pem", public_pem(key)),
          "is not a PEM private key"),
         ("an empty file", write_file(d, "empty.pem", b""), "empty"),
+        ("a truncated key", write_file(d, "cut.pem", private_pem(key)[:500]),
+         "has a PEM private key header, but what it holds cannot be decoded: "
+         "the file is damaged or truncated"),
+        ("a damaged PKCS#1 key", write_file(d, "bad1.pem", damaged(
+            private_pem(key, "pkcs1"))), "has a PEM private key header, but"),
     ]
     for what, path, why in cases:
         cfg = rs_config(d, os.path.basename(path) + ".json", path)
@@ -129,6 +141,12 @@ def test_readable(t, d, key):
     kf2 = write_key(d, "closed.pem", key)
     r = cas(rs_config(d, "closed.json", kf2), "check")
     t.ok(r.rc == 0 and "readable" not in r.err, "a mode 0600 key file: no warning about it")
+    pf = write_file(d, "open.pub", public_pem(key), mode=0o644)
+    r = cas(rs_config(d, "open-pub.json", pf), "check")
+    t.ok(r.rc == 78 and "is not a PEM private key" in r.err and
+         "holds the private key" not in r.err,
+         "a readable public key given as the private key: refused, without a "
+         "warning that it holds the private key")
 
 
 def main(t):

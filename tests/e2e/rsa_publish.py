@@ -9,12 +9,13 @@ kid, type and size, ASAP file name and fingerprint, no private material."""
 import base64
 import json
 import os
+import re
 import stat
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 
-from caslib import TAP, tempdir, write_config
+from caslib import TAP, TOP_SRCDIR, tempdir, write_config
 from adminlib import cas, claims
 from rsalib import (KID, OLD_KID, asap_name, fingerprint, new_rsa,
                     private_numbers_be, public_pem, rs_config, rs_mint,
@@ -117,6 +118,46 @@ def test_check(t, cfg, key, old, old_file):
     t.eq(leaked, [], "check shows no private number, in hex or base64url")
 
 
+def man_example():
+    """chat-admin-server.json(5)'s self-hosted example: its configuration
+    (the literal block that is JSON with an RS256 kid) and the file name
+    its pubkey --asap block shows."""
+    with open(os.path.join(TOP_SRCDIR, "man", "chat-admin-server.json.5")) as f:
+        page = f.read()
+    cfg, shown = None, None
+    for block in re.findall(r"(?ms)^\.Bd -literal[^\n]*\n(.*?)^\.Ed$", page):
+        try:
+            doc = json.loads(block)
+        except ValueError:
+            m = re.search(r"^# chat-admin-server pubkey --asap (\S+)\n(\S+)$",
+                          block, re.M)
+            if m and shown is None:
+                shown = (m.group(1), m.group(2))
+            continue
+        if cfg is None and isinstance(doc, dict) and \
+                doc.get("jwt", {}).get("algorithm") == "RS256":
+            cfg = doc
+    return cfg, shown
+
+
+def test_man_example(t, d, key):
+    """What the man page shows pubkey --asap printing is what it prints."""
+    cfg, shown = man_example()
+    if not t.ok(cfg is not None and shown is not None,
+                "chat-admin-server.json(5) has the RS256 example and its "
+                "pubkey --asap output"):
+        return
+    cfg["jwt"]["private_key_file"] = write_key(d, "man-key.pem", key)
+    path = write_config(d, name="man.json", text=json.dumps(cfg))
+    out = os.path.join(d, "man-asap")
+    r = cas(path, "pubkey", "--asap", out)
+    t.ok(r.rc == 0 and r.lines == [os.path.join(out, asap_name(cfg["jwt"]["kid"]))],
+         "the man page's example: pubkey --asap writes sha256hex(kid).pem") \
+        or t.diag(repr(r))
+    t.eq(shown[1], os.path.join(shown[0], asap_name(cfg["jwt"]["kid"])),
+         "the man page shows the file name pubkey --asap prints for its kid")
+
+
 def main(t):
     key = new_rsa()
     old = new_rsa(3072)
@@ -132,6 +173,7 @@ def main(t):
         test_jwks(t, cfg, key, old, token)
         test_asap(t, d, cfg, key, old, token)
         test_check(t, cfg, key, old, old_file)
+        test_man_example(t, d, key)
         hs = write_config(d, "hs.json")
         r = cas(hs, "pubkey")
         t.ok(r.rc == 78 and "pubkey: jwt.algorithm is HS256: an HMAC secret has "
