@@ -407,8 +407,10 @@ conn_serve_fds(struct cas *cas, int in_fd, int out_fd, bool game)
 	o.peer = a.name;
 	o.policy = a.policy;
 	send_timeout(out_fd, game ? GAME_SEND_TIMEOUT : cas->cfg.idle_timeout);
-	if (a.policy == NULL)
+	if (a.policy == NULL) {
+		counters_turned_away(cas->counters);
 		refuse_client(in_fd, out_fd, a.name);
+	}
 	else if (conn_serve(cas, in_fd, out_fd, &o) != 0)
 		rc = EX_OSERR;
 	admission_free(&a);
@@ -456,6 +458,7 @@ conn_serve_prepared(struct conn *c, int fd, conn_busy_cb busy, void *arg)
 	c->busy_at = now_ms() + BUSY_AFTER_MS;
 	send_timeout(fd, c->cas->cfg.idle_timeout);
 	if (a.policy == NULL) {
+		counters_turned_away(c->cas->counters);
 		busy(arg);
 		refuse_client(fd, fd, a.name);
 	} else if (run(c, fd, fd) != 0)

@@ -17,6 +17,7 @@ _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "lock-free 64-bit atomics");
 
 struct counters {
 	atomic_ullong	connections;
+	atomic_ullong	turned_away;
 	atomic_ullong	tokens;
 	atomic_ullong	refused[REFUSED_COUNT];
 };
@@ -61,6 +62,15 @@ counters_connection(struct counters *c)
 		    memory_order_relaxed);
 }
 
+/* A client the clients table lists nowhere, refused before its first request. */
+void
+counters_turned_away(struct counters *c)
+{
+	if (c != NULL)
+		atomic_fetch_add_explicit(&c->turned_away, 1,
+		    memory_order_relaxed);
+}
+
 void
 counters_token(struct counters *c)
 {
@@ -87,6 +97,8 @@ counters_read(const struct counters *c, struct counts *n)
 		return;
 	n->connections = atomic_load_explicit(&c->connections,
 	    memory_order_relaxed);
+	n->turned_away = atomic_load_explicit(&c->turned_away,
+	    memory_order_relaxed);
 	n->tokens = atomic_load_explicit(&c->tokens, memory_order_relaxed);
 	for (i = 0; i < REFUSED_COUNT; i++)
 		n->refused[i] = atomic_load_explicit(&c->refused[i],
@@ -94,14 +106,16 @@ counters_read(const struct counters *c, struct counts *n)
 }
 
 /*
- * As one line: "connections 5 (1 open), tokens 12, refused 3 (malformed 1,
- * room 2)", the open ones only when there are, and the rules only those
- * that refused something. Cut with "..." if len is too short.
+ * As one line: "connections 5 (1 open), turned away 2, tokens 12, refused 3
+ * (malformed 1, room 2)", the open and turned away ones only when there
+ * are, and the rules only those that refused something. Cut with "..." if
+ * len is too short.
  */
 void
 counters_format(const struct counts *n, char *buf, size_t len)
 {
 	unsigned long long	 refused = 0;
+	char			 open[32] = "", away[40] = "";
 	size_t			 off;
 	int			 i, w;
 	const char		*sep = " (";
@@ -113,12 +127,14 @@ counters_format(const struct counts *n, char *buf, size_t len)
 	}
 	for (i = 0; i < REFUSED_COUNT; i++)
 		refused += n->refused[i];
+	/* Both fit: a long and an unsigned long long have at most 20 digits. */
 	if (n->open > 0)
-		w = snprintf(buf, len, "connections %llu (%ld open), tokens %llu, "
-		    "refused %llu", n->connections, n->open, n->tokens, refused);
-	else
-		w = snprintf(buf, len, "connections %llu, tokens %llu, "
-		    "refused %llu", n->connections, n->tokens, refused);
+		snprintf(open, sizeof open, " (%ld open)", n->open);
+	if (n->turned_away > 0)
+		snprintf(away, sizeof away, ", turned away %llu",
+		    n->turned_away);
+	w = snprintf(buf, len, "connections %llu%s%s, tokens %llu, refused %llu",
+	    n->connections, open, away, n->tokens, refused);
 	for (i = 0; i < REFUSED_COUNT && w >= 0 && (size_t)w < len; i++) {
 		if (n->refused[i] == 0)
 			continue;

@@ -9,6 +9,7 @@ and on, and the outbound link."""
 
 import re
 import signal
+import socket
 import time
 
 from caslib import CAS_BIN, OMIT, TAP, request, split_responses, tempdir, write_config
@@ -169,6 +170,45 @@ def listener(t, tmp, spares):
         notify.close()
 
 
+def turned_away(t, tmp):
+    """A client the clients table lists nowhere is counted as turned away,
+    not as a connection served."""
+    what = "clients"
+    port = free_port(HOST)
+    cfg = write_config(tmp, name="countaway.json",
+                       inbound={"host": HOST, "port": port}, policy=POLICY,
+                       clients=[{"name": "two", "address": "127.0.0.2/32"}])
+    notify = NotifySocket(tmp)
+    proc = Proc([CAS_BIN, "-c", cfg], tmp, "countaway", env=notify.env())
+    try:
+        if not t.ok(notify.wait_for("READY=1", 10), "%s: READY=1" % what):
+            t.diag(proc.log_tail())
+            return
+        for _ in range(2):
+            c = Conn(HOST, port)
+            raw = c.read_until(b"\n", 10)
+            c.close()
+        t.ok(raw is not None and b"client not allowed" in raw,
+             "%s: a client from 127.0.0.1 is turned away" % what)
+        s = socket.create_connection((HOST, port), timeout=5,
+                                     source_address=("127.0.0.2", 0))
+        c = Conn(HOST, port, sock=s)
+        problems = serve(c, [(request(seq=1), None)])
+        c.close()
+        t.ok(not problems, "%s: one from 127.0.0.2 is served" % what)
+        want = "connections 1, turned away 2, tokens 1, refused 0"
+        if not t.ok(status_with(notify, want) is not None,
+                    "%s: STATUS= shows %r" % (what, want)):
+            t.diag("last STATUS=%r" % notify.status())
+        proc.signal(signal.SIGTERM)
+        proc.wait(10)
+        t.ok("stopped: " + want in proc.stderr().decode("utf-8", "replace"),
+             "%s: and so does the stop line" % what)
+    finally:
+        proc.stop()
+        notify.close()
+
+
 def outbound(t, tmp):
     what = "outbound"
     game = FakeGame()
@@ -204,6 +244,7 @@ def main(t):
     with tempdir() as tmp:
         for spares in (0, 3):
             listener(t, tmp, spares)
+        turned_away(t, tmp)
         outbound(t, tmp)
 
 

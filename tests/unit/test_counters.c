@@ -81,6 +81,7 @@ add(struct counters *c, int tokens, int refusals)
 	int i;
 
 	counters_connection(c);
+	counters_turned_away(c);
 	for (i = 0; i < tokens; i++)
 		counters_token(c);
 	for (i = 0; i < refusals; i++)
@@ -112,7 +113,7 @@ test_shared(void)
 		    WIFEXITED(st);
 	ok(fine, "two children counted and exited");
 	counters_read(c, &n);
-	ok(n.connections == 3 && n.tokens == 300000,
+	ok(n.connections == 3 && n.turned_away == 3 && n.tokens == 300000,
 	    "the children's counts and the parent's add up (%llu connections, "
 	    "%llu tokens)", n.connections, n.tokens);
 	for (i = 0; i < REFUSED_COUNT; i++)
@@ -164,6 +165,11 @@ test_format(void)
 	is_str(format(&n, 400), "connections 5, tokens 12, refused 8 (invalid 1, "
 	    "validity 1, moderator 1, room 2, bypass 1, tenant 1, feature 1)",
 	    "every rule by its name");
+	n.turned_away = 3;
+	is_str(format(&n, 400), "connections 5, turned away 3, tokens 12, "
+	    "refused 8 (invalid 1, validity 1, moderator 1, room 2, bypass 1, "
+	    "tenant 1, feature 1)", "clients turned away, when there are");
+	n.turned_away = 0;
 	is_str(format(&n, 20), "connections 5, t...", "cut to fit, and said so");
 	is_str(format(&n, 45), "connections 5, tokens 12, refused 8 (inva...",
 	    "cut inside the rules too");
