@@ -305,8 +305,23 @@ same_endpoint(const struct endpoint *a, const struct endpoint *b)
 {
 	if (!a->set || !b->set)
 		return a->set == b->set;
+	/* An inbound entry for a Unix socket alone has no host. */
+	if (a->host == NULL || b->host == NULL)
+		return a->host == b->host && strcmp(a->port, b->port) == 0;
 	return strcmp(a->host, b->host) == 0 && strcmp(a->port, b->port) == 0;
 }
+
+/* The same Unix socket: path, mode and group, as it was made. */
+static bool
+same_unixaddr(const struct unixaddr *a, const struct unixaddr *b)
+{
+	if (a->path == NULL || b->path == NULL)
+		return a->path == b->path;
+	return strcmp(a->path, b->path) == 0 && a->mode == b->mode &&
+	    (a->group == NULL) == (b->group == NULL) && a->gid == b->gid;
+}
+
+static void listening_on(const struct config *, char *, size_t);
 
 /*
  * The listening sockets stay as they are: a changed inbound entry is
@@ -316,20 +331,34 @@ same_endpoint(const struct endpoint *a, const struct endpoint *b)
 static void
 keep_listening(const struct supervisor *s, struct config *cfg)
 {
-	struct endpoint	*old = &s->cas->cfg.inbound, keep;
+	struct config	*old = &s->cas->cfg;
+	struct endpoint	 keep;
+	struct unixaddr	 ukeep;
+	char		 where[300];
 
-	if (s->from_systemd || same_endpoint(old, &cfg->inbound))
+	if (s->from_systemd)
 		return;
-	if (old->set)
-		log_warn("%s: inbound changed: that needs a restart; still "
-		    "listening on %s:%s", cfg->path, old->host, old->port);
-	else
-		log_warn("%s: inbound changed: that needs a restart; not "
-		    "listening until then", cfg->path);
-	/* Exchanged: the configuration the swap frees takes the new entry with it. */
-	keep = *old;
-	*old = cfg->inbound;
+	if (!same_endpoint(&old->inbound, &cfg->inbound) ||
+	    !same_unixaddr(&old->inbound_unix, &cfg->inbound_unix)) {
+		listening_on(old, where, sizeof where);
+		if (*where != '\0')
+			log_warn("%s: inbound changed: that needs a restart; "
+			    "still %s", cfg->path, where);
+		else
+			log_warn("%s: inbound changed: that needs a restart; "
+			    "not listening until then", cfg->path);
+	}
+	/*
+	 * Exchanged even when equal: the configuration the swap frees takes
+	 * the new entries with it, and the socket's path the listener holds
+	 * for its removal at exit stays that of the configuration in force.
+	 */
+	keep = old->inbound;
+	old->inbound = cfg->inbound;
 	cfg->inbound = keep;
+	ukeep = old->inbound_unix;
+	old->inbound_unix = cfg->inbound_unix;
+	cfg->inbound_unix = ukeep;
 }
 
 /* Room for the new connection limit's children; a smaller limit only stops accepting sooner. */
@@ -600,6 +629,19 @@ listen_inbound(struct supervisor *s)
 		    &cfg->inbound_unix);
 }
 
+/* Where the inbound entry listens, as "listening on ...", or "" without one. */
+static void
+listening_on(const struct config *cfg, char *buf, size_t len)
+{
+	*buf = '\0';
+	if (cfg->inbound.set && snprintf(buf, len, "listening on %s%s%s%s%s",
+	    cfg->inbound.port[0] ? cfg->inbound.host : "",
+	    cfg->inbound.port[0] ? ":" : "", cfg->inbound.port,
+	    cfg->inbound.port[0] && cfg->inbound_unix.path ? " and " : "",
+	    cfg->inbound_unix.path ? cfg->inbound_unix.path : "") >= (int)len)
+		memcpy(buf + len - 4, "...", 4);
+}
+
 /* What the listener does, for the log and systemd's STATUS= line. */
 static void
 describe(const struct supervisor *s, char *status, size_t len)
@@ -612,12 +654,7 @@ describe(const struct supervisor *s, char *status, size_t len)
 		    s->nl);
 		return;
 	}
-	if (cfg->inbound.set)
-		snprintf(in, sizeof in, "listening on %s%s%s%s%s",
-		    cfg->inbound.port[0] ? cfg->inbound.host : "",
-		    cfg->inbound.port[0] ? ":" : "", cfg->inbound.port,
-		    cfg->inbound.port[0] && cfg->inbound_unix.path ? " and " : "",
-		    cfg->inbound_unix.path ? cfg->inbound_unix.path : "");
+	listening_on(cfg, in, sizeof in);
 	if (cfg->outbound.set)
 		snprintf(out, sizeof out, "connecting to game %s:%s",
 		    cfg->outbound.host, cfg->outbound.port);
