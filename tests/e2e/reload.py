@@ -469,6 +469,15 @@ def rotate_outbound(t, tmp):
              "with the secret now in force" % what)
         t.ok(game.accept(1) is None, "%s, port change: the old port is not "
              "connected to again" % what)
+        # The outbound entry removed: the link goes, and STATUS= says so.
+        write_config(tmp, name="out.json", jwt={"secret": OLD})
+        status = reloaded(t, what + ", removed", proc, notify)
+        if not t.ok(status is not None and
+                    status.startswith("no game link and no listening socket; "
+                                      "connections "),
+                    "%s, removed: STATUS= says there is nothing to serve"
+                    % what):
+            t.diag("STATUS=%r" % status)
         log = proc.stderr()
         t.ok(OLD.encode() not in log and NEW.encode() not in log,
              "%s: neither secret in the log" % what)
