@@ -657,6 +657,11 @@ describe(const struct supervisor *s, char *status, size_t len)
 	if (cfg->outbound.set)
 		snprintf(out, sizeof out, "connecting to game %s:%s",
 		    cfg->outbound.host, cfg->outbound.port);
+	/* Left by a reload that removed the only entry, until one adds it back. */
+	if (*in == '\0' && *out == '\0') {
+		snprintf(status, len, "no game link and no listening socket");
+		return;
+	}
 	/* Host names are bounded by the config's size, not by these buffers. */
 	if (snprintf(status, len, "%s%s%s", in, *in && *out ? "; " : "",
 	    out) >= (int)len)

@@ -142,6 +142,11 @@ def main(t):
                     "make uninstall DESTDIR=...: exit 0, no file left"):
             t.diag(out[-3000:])
             t.diag("\n".join(left))
+        # The directories shared with others stay; the package's own go.
+        own = [d for d in (os.path.dirname(staged(root, "examplesdir")),)
+               if os.path.lexists(d)]
+        t.eq(own, [], "make uninstall: the package's own directory is gone "
+             "too")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ the configuration and the secret are read again; connections already open
 keep the old secret, new ones get the new one (spare processes off and on,
 own sockets and systemd's); the game link stays the same TCP connection, a
 request half sent across the reload is answered, and its next tokens use the
-new secret; a port change moves the link; a configuration that does not
+new secret; a port change moves the link; a listener on a Unix socket alone
+reloads too, keeps its socket when inbound.path changes and removes it at
+exit; a configuration that does not
 load changes nothing and is logged; systemd hears RELOADING=1 (with
 MONOTONIC_USEC=), READY=1 and a STATUS= line.  Serving standard input,
 SIGHUP still ends the program.  Tokens are checked with PyJWT against the
@@ -468,6 +470,15 @@ def rotate_outbound(t, tmp):
              "with the secret now in force" % what)
         t.ok(game.accept(1) is None, "%s, port change: the old port is not "
              "connected to again" % what)
+        # The outbound entry removed: the link goes, and STATUS= says so.
+        write_config(tmp, name="out.json", jwt={"secret": OLD})
+        status = reloaded(t, what + ", removed", proc, notify)
+        if not t.ok(status is not None and
+                    status.startswith("no game link and no listening socket; "
+                                      "connections "),
+                    "%s, removed: STATUS= says there is nothing to serve"
+                    % what):
+            t.diag("STATUS=%r" % status)
         log = proc.stderr()
         t.ok(OLD.encode() not in log and NEW.encode() not in log,
              "%s: neither secret in the log" % what)
@@ -501,6 +512,73 @@ def stdin_hangup(t, tmp):
     f.close()
 
 
+def unix_ask(path, seq):
+    """A new connection on the Unix socket at path: "old", "new" or what
+    went wrong."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(5)
+    try:
+        sock.connect(path)
+    except OSError as e:
+        sock.close()
+        return "connect: %s" % e
+    conn = Conn(None, None, sock=sock)
+    try:
+        return ask(conn, seq)
+    finally:
+        conn.close()
+
+
+def unix_socket(t, tmp, spares):
+    """A listener on inbound.path alone: a reload takes, a changed path is
+    logged as needing a restart and the socket in force keeps serving, and
+    the socket file goes when the listener stops."""
+    what = "inbound.path, spares %d" % spares
+    path = os.path.join(tmp, "cas%d.sock" % spares)
+    other = os.path.join(tmp, "other%d.sock" % spares)
+    limits = {"spare_processes": spares}
+    cfg = write_config(tmp, name="unix%d.json" % spares,
+                       inbound={"path": path}, jwt={"secret": OLD},
+                       limits=limits)
+    notify = NotifySocket(tmp)
+    proc = Proc([CAS_BIN, "-c", cfg], tmp, "unix%d" % spares,
+                env=notify.env())
+    try:
+        if not t.ok(notify.wait_for("READY=1", 10),
+                    "%s: listener starts" % what):
+            t.diag(proc.log_tail())
+            return
+        write_config(tmp, name="unix%d.json" % spares, inbound={"path": path},
+                     jwt={"secret": NEW}, limits=limits)
+        status = reloaded(t, what, proc, notify)
+        t.ok(proc.alive() and status is not None and
+             "configuration reloaded" in status,
+             "%s: the reload takes, the listener lives" % what)
+        t.eq(unix_ask(path, 1), "new", "%s: a new connection gets the new "
+             "secret" % what)
+        write_config(tmp, name="unix%d.json" % spares, inbound={"path": other},
+                     jwt={"secret": NEW}, limits=limits)
+        status = reloaded(t, what + ", path changed", proc, notify)
+        log = proc.stderr().decode("utf-8", "replace")
+        if not t.ok(proc.alive() and "inbound changed: that needs a restart; "
+                    "still listening on %s" % path in log,
+                    "%s: a changed path is logged as needing a restart"
+                    % what):
+            t.diag(proc.log_tail())
+        t.ok(status is not None and "listening on %s;" % path in status,
+             "%s: STATUS= names the socket in force" % what)
+        t.eq(unix_ask(path, 2), "new", "%s: the socket in force still "
+             "serves" % what)
+        t.ok(not os.path.exists(other), "%s: no socket at the new path"
+             % what)
+        t.eq(proc.stop(), 0, "%s: SIGTERM: exit 0" % what)
+        t.ok(not os.path.exists(path), "%s: the socket file is removed at "
+             "exit" % what)
+    finally:
+        proc.stop()
+        notify.close()
+
+
 def main(t):
     with tempdir() as tmp:
         for spares in (0, 3):
@@ -508,6 +586,8 @@ def main(t):
         broken_configs(t, tmp)
         key_sources(t, tmp)
         restart_needed(t, tmp)
+        for spares in (0, 3):
+            unix_socket(t, tmp, spares)
         if os.path.exists("/usr/bin/systemd-socket-activate") or \
                 os.path.exists("/bin/systemd-socket-activate"):
             systemd_sockets(t, tmp)
