@@ -655,7 +655,7 @@ describe(const struct supervisor *s, char *status, size_t len)
 		snprintf(in, sizeof in, "listening on %s", where);
 	}
 	if (cfg->outbound.set)
-		snprintf(out, sizeof out, "connecting to game %s:%s",
+		snprintf(out, sizeof out, "game link to %s:%s",
 		    cfg->outbound.host, cfg->outbound.port);
 	/* Left by a reload that removed the only entry, until one adds it back. */
 	if (*in == '\0' && *out == '\0') {
