@@ -47,9 +47,10 @@ secret_set(struct secret *s, const void *p, size_t n, const char *source)
 
 /*
  * Read a secret file straight into guarded memory, dropping one trailing
- * newline. 0, or the exit status the failure calls for: EX_NOINPUT when the
- * file cannot be opened or read, else EX_CONFIG; a reason (never the
- * contents) goes to err.
+ * newline. A FIFO is read when a writer feeds it (process substitution),
+ * and given up on when none does within STARTFILE_WAIT_MS. 0, or the exit
+ * status the failure calls for: EX_NOINPUT when the file cannot be opened
+ * or read, else EX_CONFIG; a reason (never the contents) goes to err.
  */
 int
 secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
@@ -58,14 +59,14 @@ secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
 	unsigned char	*key;
 	const char	*kind;
 	size_t		 len = 0;
-	ssize_t		 r;
 	int		 fd;
 
 	/* Opened without waiting: a FIFO would block open() until a writer came. */
 	if ((fd = startfile_open(path, &st, err, errlen)) == -1)
 		return EX_NOINPUT;
-	if ((kind = startfile_kind(&st)) != NULL ||
-	    st.st_size > SECRET_FILE_MAX) {
+	kind = startfile_kind(&st);
+	if ((kind != NULL && !S_ISFIFO(st.st_mode)) ||
+	    (kind == NULL && st.st_size > SECRET_FILE_MAX)) {
 		if (kind != NULL)
 			snprintf(err, errlen, "is %s, not a regular file", kind);
 		else
@@ -79,17 +80,12 @@ secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
 		close(fd);
 		return EX_CONFIG;
 	}
-	while (len <= SECRET_FILE_MAX &&
-	    (r = read(fd, key + len, SECRET_FILE_MAX + 1 - len)) != 0) {
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1) {
-			snprintf(err, errlen, "cannot read: %s", strerror(errno));
-			close(fd);
-			sodium_free(key);
-			return EX_NOINPUT;
-		}
-		len += (size_t)r;
+	if (startfile_read(fd, &st, (char *)key, SECRET_FILE_MAX + 1, &len, err,
+	    errlen) == -1) {
+		close(fd);
+		sodium_free(key);
+		/* A FIFO nobody wrote to is the configuration's mistake. */
+		return kind != NULL ? EX_CONFIG : EX_NOINPUT;
 	}
 	close(fd);
 	if (len > SECRET_FILE_MAX) {

@@ -3,7 +3,8 @@
 jwt.secret_file or a jwt-secret credential that is a FIFO nobody writes to,
 a directory or a device is refused within bounded time, `check` included,
 with a message naming the file; a pipe that a writer feeds, such as
-`-c <(cat cfg)` or a FIFO written to a moment later, keeps working.  Every
+`-c <(cat cfg)` or a FIFO written to a moment later, keeps working, for the
+secret as for the configuration.  Every
 run is bounded by a timeout, and tokens are checked with PyJWT."""
 
 import json
@@ -55,6 +56,14 @@ def good_token(r):
     resps = split_responses(r.out.encode())
     try:
         return len(resps) == 1 and decode(resps[0].get("token"))["room"] == "lobby"
+    except Exception:
+        return False
+
+
+def token_verifies(tok):
+    """The token verifies with SECRET (PyJWT) and names room lobby."""
+    try:
+        return decode(tok)["room"] == "lobby"
     except Exception:
         return False
 
@@ -111,8 +120,26 @@ def test_secret(t, d):
     cfg = write_config(d, name="sf.json", text=json.dumps(c))
     for args in (("check",), ("token", "--room", "lobby", "--name", "Bob")):
         r, secs = timed(cfg, *args)
-        expect_refused(t, "jwt.secret_file a FIFO (%s)" % args[0], r, secs, 78,
-                       fifo, ["jwt.secret_file", "FIFO", "not a regular file"])
+        expect_refused(t, "jwt.secret_file a FIFO nobody writes to (%s)"
+                       % args[0], r, secs, 78, fifo,
+                       ["jwt.secret_file", "FIFO", "nothing was written"])
+    th = feed_fifo_later(fifo, SECRET.encode() + b"\n", 0.5)
+    r, secs = timed(cfg, "token", "--room", "lobby", "--name", "Bob")
+    th.join(5)
+    t.ok(r.rc == 0 and token_verifies(r.out.strip()),
+         "jwt.secret_file a FIFO written to half a second later: read, "
+         "PyJWT verifies the token with that secret")
+    # Process substitution: the child's descriptor 3 is a pipe printf feeds.
+    pcfg = write_config(d, name="sp.json", text=json.dumps(
+        dict(c, jwt=dict(c["jwt"], secret_file="/dev/fd/3"))))
+    p = subprocess.run(["bash", "-c", '"$1" -c "$2" token --room lobby '
+                        '--name Bob 3< <(printf "%s\\n" "$3")', "bash",
+                        os.environ["CAS_BIN"], pcfg, SECRET],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       env=child_env(), timeout=BOUND)
+    t.ok(p.returncode == 0 and token_verifies(p.stdout.decode().strip()),
+         "jwt.secret_file a pipe from process substitution: PyJWT verifies "
+         "the token") or t.diag(repr(p.stderr[:300]))
     c["jwt"]["secret_file"] = d
     cfg = write_config(d, name="sd.json", text=json.dumps(c))
     r, secs = timed(cfg, "check")
@@ -132,8 +159,15 @@ def test_secret(t, d):
     del c["jwt"]["secret"]
     cfg = write_config(d, name="cred.json", text=json.dumps(c))
     r, secs = timed(cfg, "check", env={"CREDENTIALS_DIRECTORY": creds})
-    expect_refused(t, "the jwt-secret credential a FIFO", r, secs, 78,
-                   os.path.join(creds, "jwt-secret"), ["FIFO", "not a regular file"])
+    expect_refused(t, "the jwt-secret credential a FIFO nobody writes to",
+                   r, secs, 78, os.path.join(creds, "jwt-secret"),
+                   ["FIFO", "nothing was written"])
+    th = feed_fifo_later(os.path.join(creds, "jwt-secret"), SECRET.encode(), 0.5)
+    r, secs = timed(cfg, "token", "--room", "lobby", "--name", "Bob",
+                    env={"CREDENTIALS_DIRECTORY": creds})
+    th.join(5)
+    t.ok(r.rc == 0 and token_verifies(r.out.strip()),
+         "the jwt-secret credential a FIFO written to: PyJWT verifies the token")
     t.ok(SECRET not in r.out + r.err, "no secret is shown in these messages")
 
 
