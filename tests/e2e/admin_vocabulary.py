@@ -202,7 +202,11 @@ def test_check(t, d):
 
     for policy, warns in (({"allow_moderator": False}, False),
                           ({"rooms": ["game-*"]}, False),
-                          ({"rooms": ["game-*"], "allow_all_rooms": True}, True)):
+                          ({"rooms": ["game-*"], "allow_all_rooms": True}, True),
+                          ({"rooms": ["lobby", "*"]}, True),
+                          ({"rooms": ["**"]}, True),
+                          ({"rooms": ["*"], "allow_moderator": False}, False),
+                          ({"rooms": ["*-game"]}, False)):
         cfg = write_config(d, name="warn.json", policy=policy)
         r = cas(cfg, "check")
         t.eq(("every room" in r.err, r.rc), (warns, 0),
