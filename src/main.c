@@ -1,5 +1,6 @@
 /* main.c: options, configuration, mode, run. */
 #include <getopt.h>
+#include <locale.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,8 @@ main(int argc, char **argv)
 	bool			 inetd = false;
 	int			 ch, verbosity = 0, rc;
 
+	/* fnmatch(3) then takes a room's "?" for a character, not a byte of it. */
+	(void)setlocale(LC_CTYPE, "C.UTF-8");
 	/* Options stop at the first operand: the subcommand's come after it. */
 	while ((ch = getopt_long(argc, argv, "+c:iqvhV", opts, NULL)) != -1) {
 		switch (ch) {

@@ -537,13 +537,31 @@ policy_print(FILE *out, const struct policy *p, const char *where)
 	print_globs(out, p, where, PK_TENANTS, "(none: a request's tenant is refused)");
 }
 
+/* A pattern of stars alone, which every room's name matches. */
+static const char *
+any_room_glob(const struct policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrooms; i++)
+		if (p->rooms[i][strspn(p->rooms[i], "*")] == '\0')
+			return p->rooms[i];
+	return NULL;
+}
+
 /* What check warns about in a policy: moderator tokens for every room. */
 void
 policy_warn(const struct policy *p, const char *file, const char *where)
 {
+	const char *glob;
+
 	if (!p->allow_moderator)
 		return;
-	if (p->rooms == NULL)
+	if (p->rooms != NULL && (glob = any_room_glob(p)) != NULL)
+		log_warn("%s: %s allows moderator tokens for every room: its "
+		    "pattern \"%s\" matches every name; set %s.allow_moderator "
+		    "to false or list the rooms", file, where, glob, where);
+	else if (p->rooms == NULL)
 		log_warn("%s: %s allows moderator tokens for every room: set "
 		    "%s.allow_moderator to false or list %s.rooms", file, where,
 		    where, where);

@@ -198,18 +198,25 @@ check_sub(struct check *c, struct cas *cas, yajl_val claims,
 {
 	yajl_val	 v = get_context(claims, false, "tenant");
 	const char	*sub, *own = YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
-	char		 shown[80], x[128], y[128];
+	const char	*why;
+	char		 shown[80], x[128], y[128], node[NODEPREP_MAX];
+	size_t		 len;
 
 	if ((sub = get_string(claims, "sub")) == NULL)
 		return bad(c, "sub", "missing");
 	if (tenant != NULL) {
-		if (strcmp(sub, "*") != 0 && !same_lower(sub, tenant))
+		/* The tenant of [tenant]room is part of a node Prosody prepared. */
+		if ((why = nodeprep(tenant, strlen(tenant), node, &len)) != NULL)
+			return bad(c, "sub", "no tenant can be named \"%s\": it %s",
+			    SAFE(x, tenant), nodeprep_explain(tenant,
+			    strlen(tenant), why, y, sizeof y));
+		if (strcmp(sub, "*") != 0 && !same_lower(sub, node))
 			return bad(c, "sub", "\"%s\" is not the tenant \"%s\"",
-			    SAFE(x, sub), SAFE(y, tenant));
+			    SAFE(x, sub), SAFE(y, node));
 		/* Jitsi's client flags a token whose tenant is not the URL's. */
-		if (own != NULL && !same_lower(own, tenant))
+		if (own != NULL && !same_lower(own, node))
 			return bad(c, "tenant", "context.tenant \"%s\" is not the "
-			    "tenant \"%s\"", SAFE(x, own), SAFE(y, tenant));
+			    "tenant \"%s\"", SAFE(x, own), SAFE(y, node));
 		return 0;
 	}
 	if (strcmp(sub, "*") == 0 || same_lower(sub, cas->cfg.domain))

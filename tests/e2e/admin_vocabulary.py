@@ -160,6 +160,20 @@ def test_verify(t, cfg):
     r = verify(cfg, mint(c))
     t.ok(r.rc == 1 and r.last == "invalid: sub: \"acme\" is not the domain \"meet.jitsi\"",
          "verify: a sub that is neither the domain nor the token's tenant")
+    # The tenant of [tenant]room is prepared by Prosody, as the room is.
+    c = claims(sub="team-strasse")
+    c["context"]["tenant"] = "team-strasse"
+    tok = mint(c)
+    for given in ("Team-Stra\u00dfe", "\uff34\uff25\uff21\uff2d-strasse"):
+        r = verify(cfg, tok, "--tenant", given)
+        if not t.ok(r.rc == 0 and r.last == "valid",
+                    "verify --tenant %r: valid for the tenant nodeprep makes "
+                    "of it" % given):
+            t.diag(repr(r))
+    r = verify(cfg, tok, "--tenant", "team strasse")
+    t.ok(r.rc == 1 and r.last == "invalid: sub: no tenant can be named "
+         "\"team strasse\": it contains U+0020, which XMPP forbids in a name "
+         "(nodeprep)", "verify --tenant with a space: no tenant's name")
 
 
 def test_check(t, d):
@@ -188,7 +202,11 @@ def test_check(t, d):
 
     for policy, warns in (({"allow_moderator": False}, False),
                           ({"rooms": ["game-*"]}, False),
-                          ({"rooms": ["game-*"], "allow_all_rooms": True}, True)):
+                          ({"rooms": ["game-*"], "allow_all_rooms": True}, True),
+                          ({"rooms": ["lobby", "*"]}, True),
+                          ({"rooms": ["**"]}, True),
+                          ({"rooms": ["*"], "allow_moderator": False}, False),
+                          ({"rooms": ["*-game"]}, False)):
         cfg = write_config(d, name="warn.json", policy=policy)
         r = cas(cfg, "check")
         t.eq(("every room" in r.err, r.rc), (warns, 0),

@@ -34,9 +34,11 @@ class Client:
         self.send_error = None
         self.sender = None
 
-    def send_in_background(self, data, trickle_for=0.0, then_close=True):
+    def send_in_background(self, data, trickle_for=0.0, then_close=True,
+                           flood=0):
         """Send data, then a space every 50 ms for trickle_for seconds (the
-        client is still sending when the server closes), then half-close."""
+        client is still sending when the server closes), then flood bytes
+        of spaces as fast as the server takes them, then half-close."""
         def run():
             try:
                 self.sock.sendall(data)
@@ -44,6 +46,8 @@ class Client:
                 while time.monotonic() < end:
                     self.sock.sendall(b" ")
                     time.sleep(0.05)
+                for _ in range(flood // 65536):
+                    self.sock.sendall(b" " * 65536)
                 if then_close:
                     self.sock.shutdown(socket.SHUT_WR)
             except OSError as e:
@@ -82,14 +86,16 @@ def answers(data):
     return data.split(b"\n\0")[:-1]
 
 
-def check(t, what, data, err, client, want):
+def check(t, what, data, err, client, want, flooding=False):
     got = answers(data)
     if not t.eq(len(got), want, "%s: exactly %d answers arrive" % (what, want)):
         t.diag("stream ended by: %r" % (err,))
     if not t.ok(err is None, "%s: then a clean end of stream, no reset" % what):
         t.diag("error: %r" % (err,))
-    t.ok(client.send_error is None,
-         "%s: the client's sending never fails (%r)" % (what, client.send_error))
+    # A client that never stops sending is reset once the drain's time is up.
+    if not flooding:
+        t.ok(client.send_error is None, "%s: the client's sending never "
+             "fails (%r)" % (what, client.send_error))
     seqs_ok = True
     for i, a in enumerate(got):
         if (b'"seq":%d}' % i) not in a or b'"success":true' not in a:
@@ -116,6 +122,19 @@ def limit_case(t, what, port, n=3000, limit=1000):
     time.sleep(1.0)
     data, err = c.read_all()
     check(t, "%s: %d pipelined, limit %d" % (what, n, limit), data, err, c, limit)
+
+
+def flood_case(t, what, port, n, trickle_for=0.0, flood=16 << 20):
+    """The client goes on sending, faster and more than the drain's byte
+    bound, and reads only later: the drain must outlast the bytes while
+    answers are still unsent, since a close then would drop them."""
+    c = Client(port)
+    c.send_in_background(b"".join(request(seq=i) + b"\0" for i in range(n)),
+                         trickle_for=trickle_for, flood=flood, then_close=False)
+    time.sleep(2.5)
+    data, err = c.read_all()
+    check(t, "%s: %d answers while the client floods" % (what, n), data, err,
+          c, n, flooding=True)
 
 
 def idle_case(t, what, port, n=10):
@@ -148,12 +167,14 @@ def test_listener(t, d):
     try:
         if t.ok(port is not None, "listener with a limit of 1000 listens"):
             limit_case(t, "listener", port)
+            flood_case(t, "listener: limit 1000", port, 1000)
     finally:
         proc.stop()
     proc, port = start_listener(d, "idle", settle=5, limits={"idle_timeout": 1})
     try:
         if t.ok(port is not None, "listener with a 1 s idle timeout listens"):
             idle_case(t, "listener", port)
+            flood_case(t, "listener: idle timeout", port, 300, trickle_for=1.2)
     finally:
         proc.stop()
     proc, port = start_listener(d, "stop", settle=5)

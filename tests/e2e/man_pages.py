@@ -83,6 +83,21 @@ def main(t):
                 "gid", "address", "client not allowed"):
         t.ok(key in flat["chat-admin-server.json.5"],
              "chat-admin-server.json(5) documents %s" % key)
+    for page in PAGES:
+        json_quotes(t, page)
+
+
+def json_quotes(t, page):
+    """On a macro line, a word starting with a double quote is a quoted
+    argument and loses its quotes, so JSON written there renders wrong:
+    {"a": 1, "b": 2} shows as {"a": 1, b: 2}. Such JSON needs \\(dq."""
+    bad = []
+    with open(os.path.join(TOP_SRCDIR, "man", page), encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if line.startswith(".") and "{" in line and re.search(r'\s"\w', line):
+                bad.append("%d: %s" % (n, line.rstrip()))
+    if not t.ok(not bad, "%s: JSON on macro lines keeps its quotes" % page):
+        t.diag("\n".join(bad))
 
 
 if __name__ == "__main__":

@@ -192,6 +192,9 @@ def test_policy(t, d):
     cases = [("caf\u00e9-1", True), ("Caf\u00e9-2", True), ("CAF\u00c9", True),
              ("lobby", True), ("LOBBY", True), ("\uff2c\uff4f\uff42\uff42\uff59", True),
              ("strasse-1", True), ("STRASSE-2", True), ("kitchen", False),
+             # "?" is one character of the prepared name, not one byte.
+             ("STRASSE-\u00c9", True), ("strasse-\u65e5", True),
+             ("strasse-\U0001f600", True), ("strasse-12", False),
              ("cafe-1", False), ("*", False), ("\uff0a", False)]
     stream = b"".join(request(seq=i, channel=name) + b"\n"
                       for i, (name, _) in enumerate(cases))
