@@ -7,6 +7,7 @@
 #include "clientconf.h"
 #include "config.h"
 #include "log.h"
+#include "textsafe.h"
 #include "utf8.h"
 
 /* An entry's name goes into log lines as it is: short, and nothing to escape. */
@@ -230,9 +231,11 @@ cb_map_key(void *ctx, const unsigned char *key, size_t len)
 			break;
 	if (k == CK_COUNT) {
 		/* As for the file's other keys: a typo is reported, old files still load. */
-		log_warn("%s: unknown key \"clients[%zu].%.*s\" ignored",
-		    cp->cfg->path, cp->cfg->nclients - 1, (int)len,
-		    (const char *)key);
+		char safe[4 * 64 + 4];
+
+		text_safe(safe, sizeof safe, (const char *)key, len, true);
+		log_warn("%s: unknown key \"clients[%zu].%s\" ignored",
+		    cp->cfg->path, cp->cfg->nclients - 1, safe);
 		cp->ignore = cp->depth;
 		return 1;
 	}

@@ -425,7 +425,12 @@ cb_map_key(void *ctx, const unsigned char *key, size_t len)
 				break;
 	if (i == NKEYS) {
 		/* A typo must not pass silently, yet old files must keep working. */
-		log_warn("%s: unknown key \"%s\" ignored", l->cfg->path, l->path);
+		char safe[4 * 64 + 4];
+
+		/* As written, escaped: a key may hold a NUL or a terminal escape. */
+		text_safe(safe, sizeof safe, (const char *)key, len, true);
+		log_warn("%s: unknown key \"%.*s%s%s\" ignored", l->cfg->path,
+		    (int)base, l->path, base ? "." : "", safe);
 		l->ignore = l->depth;
 		return 1;
 	}

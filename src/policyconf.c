@@ -310,9 +310,12 @@ cb_map_key(void *ctx, const unsigned char *key, size_t len)
 	}
 	if ((k = lookup(c, key, len)) == -1) {
 		/* As for the file's other keys: a typo is reported, old files still load. */
-		log_warn("%s: unknown key \"%s.%s%s%.*s\" ignored", pp->file,
+		char safe[4 * 64 + 4];
+
+		text_safe(safe, sizeof safe, (const char *)key, len, true);
+		log_warn("%s: unknown key \"%s.%s%s%s\" ignored", pp->file,
 		    pp->where, c >= 0 ? pkeys[c].path : "", c >= 0 ? "." : "",
-		    (int)len, (const char *)key);
+		    safe);
 		pp->ignore = pp->depth;
 		return 1;
 	}

@@ -3,11 +3,13 @@
 one line naming the file (and line:column, or the key) with exit 78 (66 if it
 cannot be read); warnings do not stop the program; options behave."""
 
+import json
 import os
 import re
 
-from caslib import (OMIT, SECRET, TAP, decode, raw_header, request, run_filter,
-                    split_responses, tempdir, write_config)
+from caslib import (OMIT, SECRET, TAP, base_config, decode, raw_header,
+                    request, run_filter, split_responses, tempdir,
+                    write_config)
 
 PROG = "chat-admin-server"
 EX_USAGE, EX_NOINPUT, EX_CONFIG = 64, 66, 78
@@ -155,6 +157,27 @@ def test_warnings(t, d):
     good, err = serves(path)
     t.ok(good and "extras" in err.decode("utf-8", "replace") and "warning" in err.decode(),
          "unknown section extras: warning naming it, filter still works")
+    # Keys as written reach the log escaped: a NUL, a terminal escape, a C1.
+    hostile = [("jitsi", "col\\u0000our", "jitsi.col\\x00our"),
+               ("policy", "x\\u001b[31my", "policy.x\\x1b[31my"),
+               ("clients", "\\u009bz", "clients[0].\\xc2\\x9bz")]
+    for section, key, shown in hostile:
+        c = base_config()
+        if section == "clients":
+            inner = '[{"name":"me","uid":%d,"%s":1}]' % (os.geteuid(), key)
+        else:
+            inner = json.dumps(c.get(section, {}))[:-1]
+            inner += (", " if inner != "{" else "") + '"%s": 1}' % key
+        c.pop(section, None)
+        text = json.dumps(c)[:-1] + ', "%s": %s}' % (section, inner)
+        path = write_config(d, "hostile-key.json", text=text)
+        good, err = serves(path)
+        want = '%s: warning: %s: unknown key "%s" ignored' % (PROG, path, shown)
+        if not t.ok(good and want in lines(err) and b"\x1b" not in err and
+                    b"\xc2\x9b" not in err,
+                    "unknown key %r in %s: shown escaped, filter still works"
+                    % (key, section)):
+            t.diag("stderr: %r" % err)
     path = write_config(d, "readable.json")
     os.chmod(path, 0o644)
     good, err = serves(path)
