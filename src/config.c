@@ -257,6 +257,28 @@ add_prevkey(struct loader *l)
 	return 1;
 }
 
+/*
+ * A copy of a non-empty UTF-8 string value (these go into every token's
+ * claims, or name files); NULL once fail() said why.
+ */
+static char *
+string_copy(struct loader *l, const unsigned char *s, size_t len)
+{
+	char *copy;
+
+	if (len == 0) {
+		fail(l, l->cur->path, "must not be empty");
+		return NULL;
+	}
+	if (!utf8_valid((const char *)s, len)) {
+		fail(l, l->cur->path, "is not valid UTF-8");
+		return NULL;
+	}
+	if ((copy = strndup((const char *)s, len)) == NULL)
+		fail(l, l->cur->path, "out of memory");
+	return copy;
+}
+
 static int
 cb_string(void *ctx, const unsigned char *s, size_t len)
 {
@@ -306,23 +328,14 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 			return wrong_type(l);
 		return set_integer(l, n);
 	case K_STRING:
-		if (len == 0)
-			return fail(l, l->cur->path, "must not be empty");
-		/* These go into every token's claims. */
-		if (!utf8_valid((const char *)s, len))
-			return fail(l, l->cur->path, "is not valid UTF-8");
-		if ((copy = strndup((const char *)s, len)) == NULL)
-			return fail(l, l->cur->path, "out of memory");
+		if ((copy = string_copy(l, s, len)) == NULL)
+			return 0;
 		free(*(char **)slot(l));
 		*(char **)slot(l) = copy;
 		return value_done(l);
 	case K_PREVKEY:
-		if (len == 0)
-			return fail(l, l->cur->path, "must not be empty");
-		if (!utf8_valid((const char *)s, len))
-			return fail(l, l->cur->path, "is not valid UTF-8");
-		if ((copy = strndup((const char *)s, len)) == NULL)
-			return fail(l, l->cur->path, "out of memory");
+		if ((copy = string_copy(l, s, len)) == NULL)
+			return 0;
 		/* The element add_prevkey made when its object opened. */
 		*(char **)((char *)&cfg->keys[cfg->nkeys - 1] + l->cur->off) = copy;
 		return value_done(l);

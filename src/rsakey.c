@@ -84,6 +84,18 @@ rsakey_check(EVP_PKEY *pk, char *why, size_t whylen)
 	return 0;
 }
 
+/* A parsed key to *out once rsakey_check accepts it; freed when it does not. */
+static int
+adopt_checked(EVP_PKEY *pk, EVP_PKEY **out, char *why, size_t whylen)
+{
+	if (rsakey_check(pk, why, whylen) == -1) {
+		EVP_PKEY_free(pk);
+		return -1;
+	}
+	*out = pk;
+	return 0;
+}
+
 /* Whether the n bytes at p hold the string s (PEM's armour, not its contents). */
 static bool
 holds(const char *p, size_t n, const char *s)
@@ -128,12 +140,7 @@ parse_private(const void *pem, size_t len, EVP_PKEY **out, char *why,
 			    "PRIVATE KEY\" or \"BEGIN RSA PRIVATE KEY\")");
 		return -1;
 	}
-	if (rsakey_check(pk, why, whylen) == -1) {
-		EVP_PKEY_free(pk);
-		return -1;
-	}
-	*out = pk;
-	return 0;
+	return adopt_checked(pk, out, why, whylen);
 }
 
 /*
@@ -176,12 +183,7 @@ rsakey_public(const void *pem, size_t len, EVP_PKEY **out, char *why,
 		    "KEY\"): make one with openssl pkey -in KEY -pubout");
 		return -1;
 	}
-	if (rsakey_check(pk, why, whylen) == -1) {
-		EVP_PKEY_free(pk);
-		return -1;
-	}
-	*out = pk;
-	return 0;
+	return adopt_checked(pk, out, why, whylen);
 }
 
 /* An RSA public key from a JWK's modulus and exponent (big-endian bytes). */

@@ -101,6 +101,16 @@ def listener_config(tmp, name, port, secret, **more):
                         jwt={"secret": secret}, **more)
 
 
+def started(t, desc, notify, proc, port=None):
+    """Check (as desc) that proc sent READY=1 and, with a port, takes
+    connections there; the log on failure.  Whether it did."""
+    up = notify.wait_for("READY=1", 10) and \
+        (port is None or wait_connectable(HOST, port, 10, proc))
+    if not t.ok(up, desc):
+        t.diag(proc.log_tail())
+    return up
+
+
 def rotate_listener(t, tmp, spares):
     what = "listener, spares %d" % spares
     port = free_port(HOST)
@@ -111,10 +121,7 @@ def rotate_listener(t, tmp, spares):
                 env=notify.env())
     held = None
     try:
-        if not t.ok(notify.wait_for("READY=1", 10) and
-                    wait_connectable(HOST, port, 10, proc),
-                    "%s: starts, READY=1" % what):
-            t.diag(proc.log_tail())
+        if not started(t, "%s: starts, READY=1" % what, notify, proc, port):
             return
         held = Conn(HOST, port)
         t.eq(ask(held, 1), "old", "%s: a connection gets the old secret" % what)
@@ -169,10 +176,7 @@ def broken_configs(t, tmp):
     notify = NotifySocket(tmp)
     proc = Proc([CAS_BIN, "-c", cfg], tmp, "broken", env=notify.env())
     try:
-        if not t.ok(notify.wait_for("READY=1", 10) and
-                    wait_connectable(HOST, port, 10, proc),
-                    "%s: listener starts" % what):
-            t.diag(proc.log_tail())
+        if not started(t, "%s: listener starts" % what, notify, proc, port):
             return
         missing = os.path.join(tmp, "no-such-secret")
         cases = (
@@ -260,9 +264,7 @@ def key_sources(t, tmp):
     env["CREDENTIALS_DIRECTORY"] = creds
     proc = Proc([CAS_BIN, "-c", cfg], tmp, "keys", env=env)
     try:
-        if not t.ok(notify.wait_for("READY=1", 10),
-                    "%s: listener starts" % what):
-            t.diag(proc.log_tail())
+        if not started(t, "%s: listener starts" % what, notify, proc):
             return
         t.eq(fresh(port, 1), "old", "%s: signed with the secret file" % what)
         # Only the secret file changes.
@@ -313,10 +315,7 @@ def restart_needed(t, tmp):
     notify = NotifySocket(tmp)
     proc = Proc([CAS_BIN, "-c", cfg], tmp, "moved", env=notify.env())
     try:
-        if not t.ok(notify.wait_for("READY=1", 10) and
-                    wait_connectable(HOST, port, 10, proc),
-                    "%s: listener starts" % what):
-            t.diag(proc.log_tail())
+        if not started(t, "%s: listener starts" % what, notify, proc, port):
             return
         listener_config(tmp, "moved", other, NEW,
                         limits={"spare_processes": 1})
@@ -544,9 +543,7 @@ def unix_socket(t, tmp, spares):
     proc = Proc([CAS_BIN, "-c", cfg], tmp, "unix%d" % spares,
                 env=notify.env())
     try:
-        if not t.ok(notify.wait_for("READY=1", 10),
-                    "%s: listener starts" % what):
-            t.diag(proc.log_tail())
+        if not started(t, "%s: listener starts" % what, notify, proc):
             return
         write_config(tmp, name="unix%d.json" % spares, inbound={"path": path},
                      jwt={"secret": NEW}, limits=limits)

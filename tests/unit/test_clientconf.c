@@ -11,33 +11,8 @@
 #include "../../src/clients.h"
 #include "../../src/config.h"
 #include "../../src/log.h"
+#include "cfgtext.h"
 #include "tap.h"
-
-static char path[] = "/tmp/cas-clientconf-XXXXXX";
-
-static void
-write_file(const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	fputs(text, f);
-	fclose(f);
-	chmod(path, 0600);
-}
-
-static struct cfgerr last;
-
-static int
-status_of(const char *text)
-{
-	struct config	cfg;
-	int		rc;
-
-	write_file(text);
-	if ((rc = config_load(&cfg, path, &last)) == 0)
-		config_free(&cfg);
-	return rc;
-}
 
 #define BASE	"\"jitsi\":{\"domain\":\"meet.jitsi\"},\"jwt\":{\"app_id\":\"skotos\",\"secret\":\"0123456789abcdef0123456789abcdef\"}"
 

@@ -9,34 +9,8 @@
 
 #include "../../src/config.h"
 #include "../../src/log.h"
+#include "cfgtext.h"
 #include "tap.h"
-
-static char path[] = "/tmp/cas-config-XXXXXX";
-
-static void
-write_file(const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	fputs(text, f);
-	fclose(f);
-	chmod(path, 0600);
-}
-
-/* The status of loading text, 0 when it loaded; the message stays in last. */
-static struct cfgerr last;
-
-static int
-status_of(const char *text)
-{
-	struct config	cfg;
-	int		rc;
-
-	write_file(text);
-	if ((rc = config_load(&cfg, path, &last)) == 0)
-		config_free(&cfg);
-	return rc;
-}
 
 /* status_of(text) is EX_CONFIG and the message holds want. */
 static void
