@@ -1,11 +1,11 @@
 /* clientconf.c: the clients array of the configuration: its entries' keys and policies, merging, printing. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clientconf.h"
 #include "config.h"
+#include "jsonint.h"
 #include "log.h"
 #include "textsafe.h"
 #include "utf8.h"
@@ -140,16 +140,11 @@ set_string(struct clients_parser *cp, const unsigned char *s, size_t len)
 static int
 set_id(struct clients_parser *cp, const char *s, size_t len)
 {
-	char			 buf[24], *end;
-	unsigned long long	 n;
+	long long n;
 
-	if (len == 0 || len >= sizeof buf || s[0] < '0' || s[0] > '9')
-		return wrong_type(cp);
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	errno = 0;
-	n = strtoull(buf, &end, 10);
-	if (errno != 0 || *end != '\0' || n > ID_MAX)
+	/* A leading digit: no minus, not even "-0". */
+	if (len == 0 || s[0] < '0' || s[0] > '9' ||
+	    jsonint_parse(s, len, &n) == -1 || (unsigned long long)n > ID_MAX)
 		return wrong_type(cp);
 	entry(cp)->id = (unsigned long)n;
 	entry(cp)->by = by_key[cp->cur];

@@ -688,7 +688,6 @@ merge_policies(struct config *cfg, struct cfgerr *e)
 static int
 load_secret(struct config *cfg, int config_readable, struct cfgerr *e)
 {
-	const char	*dir;
 	char		 path[PATH_MAX], why[160];
 	int		 rc;
 
@@ -707,9 +706,7 @@ load_secret(struct config *cfg, int config_readable, struct cfgerr *e)
 		if (secret_readable_by_others(cfg->secret_file))
 			log_warn("%s is readable by group or others and holds the secret",
 			    cfg->secret_file);
-	} else if ((dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
-	    snprintf(path, sizeof path, "%s/jwt-secret", dir) < (int)sizeof path &&
-	    access(path, F_OK) == 0) {
+	} else if (secret_credential("jwt-secret", path, sizeof path)) {
 		if ((rc = secret_read_file(&cfg->secret, path, why, sizeof why)) != 0)
 			return cfgerr_set(e, rc, "credential %s: %s", path, why);
 	} else

@@ -52,14 +52,13 @@ static int
 load_private(struct config *cfg, struct cfgerr *e)
 {
 	struct secret	 pem = { 0 };
-	const char	*dir, *path = cfg->private_key_file;
+	const char	*path = cfg->private_key_file;
 	const char	*where = "jwt.private_key_file: ";
 	char		 cred[PATH_MAX], why[256];
 	int		 rc;
 
-	if (path == NULL && (dir = getenv("CREDENTIALS_DIRECTORY")) != NULL &&
-	    snprintf(cred, sizeof cred, "%s/jwt-private-key", dir) <
-	    (int)sizeof cred && access(cred, F_OK) == 0) {
+	if (path == NULL && secret_credential("jwt-private-key", cred,
+	    sizeof cred)) {
 		path = cred;
 		where = "credential ";
 	}

@@ -32,7 +32,6 @@
 #include "unixsock.h"
 
 #define GRACE_MS	5000
-#define ACCEPT_PAUSE_MS	100
 /* After a reload, READY=1 waits this long at most for the old spares to go. */
 #define RELOAD_READY_MS	1000
 /* The counters go to STATUS= at most this often, and only when they moved. */

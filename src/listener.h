@@ -6,6 +6,8 @@
 
 /* The most listening sockets served at once. */
 #define MAX_LISTEN	16
+/* After accept fails for want of descriptors or memory, wait this long. */
+#define ACCEPT_PAUSE_MS	100
 
 struct cas;
 

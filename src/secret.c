@@ -135,6 +135,22 @@ secret_readable_by_others(const char *path)
 	return secret_mode_exposes(&st);
 }
 
+/*
+ * The systemd credential called name, when systemd passed one: its path in
+ * buf, and 1; else 0.
+ */
+int
+secret_credential(const char *name, char *buf, size_t len)
+{
+	const char *dir;
+
+	if ((dir = getenv("CREDENTIALS_DIRECTORY")) == NULL)
+		return 0;
+	if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len)
+		return 0;
+	return access(buf, F_OK) == 0;
+}
+
 /* Between uses the key pages are inaccessible: a stray read faults, not leaks. */
 void
 secret_lock(struct secret *s)

@@ -13,6 +13,7 @@ struct secret {
 
 int	secret_set(struct secret *, const void *, size_t, const char *);
 int	secret_read_file(struct secret *, const char *, char *, size_t);
+int	secret_credential(const char *, char *, size_t);
 struct stat;
 
 int	secret_mode_exposes(const struct stat *);

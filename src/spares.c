@@ -20,7 +20,6 @@
 
 /* After a failed fork or a spare that died setting up, wait this long. */
 #define SPARE_RETRY_MS	1000
-#define ACCEPT_PAUSE_MS	100
 
 /* What a spare tells the parent on its control socket, one byte each. */
 #define MSG_READY	'R'	/* set up, waiting for a connection */
