@@ -703,7 +703,7 @@ load_secret(struct config *cfg, int config_readable, struct cfgerr *e)
 		    sizeof why)) != 0)
 			return cfgerr_set(e, rc, "%s: jwt.secret_file: %s: %s",
 			    cfg->path, cfg->secret_file, why);
-		if (secret_readable_by_others(cfg->secret_file))
+		if (cfg->secret.exposed)
 			log_warn("%s is readable by group or others and holds the secret",
 			    cfg->secret_file);
 	} else if (secret_credential("jwt-secret", path, sizeof path)) {

@@ -37,7 +37,6 @@ struct conn {
 	struct conn_opts	 opts;
 	int			 out_fd;
 	unsigned char		*rbuf;		/* READ_SIZE bytes */
-	char			 peer[sizeof ((struct admission *)0)->name];
 	struct frame		 frame;
 	struct minter		 minter;
 	struct buf		 out;
@@ -359,7 +358,7 @@ run(struct conn *c, int in_fd, int out_fd)
 	return rc;
 }
 
-int
+static int
 conn_serve(struct cas *cas, int in_fd, int out_fd, const struct conn_opts *o)
 {
 	struct conn	c;
@@ -389,6 +388,26 @@ send_timeout(int fd, long long seconds)
 }
 
 /*
+ * Admit the client on in_fd: its name and policy into o, which points
+ * into a (the caller frees it once done with o), and true; or turn it away
+ * with its one reply, and false.
+ */
+static bool
+admit(struct cas *cas, int in_fd, int out_fd, bool game, struct admission *a,
+    struct conn_opts *o)
+{
+	clients_admit(&cas->cfg, in_fd, game, a);
+	o->peer = a->name;
+	o->policy = a->policy;
+	send_timeout(out_fd, game ? GAME_SEND_TIMEOUT : cas->cfg.idle_timeout);
+	if (a->policy != NULL)
+		return true;
+	counters_turned_away(cas->counters);
+	refuse_client(in_fd, out_fd, a->name);
+	return false;
+}
+
+/*
  * Serve one connection on its descriptors, under the policy of its
  * client, named for the log after it; game is the outbound link (one
  * write per reply, no idle limit). A peer the clients table does not list
@@ -403,15 +422,8 @@ conn_serve_fds(struct cas *cas, int in_fd, int out_fd, bool game)
 	struct admission	a;
 	int			rc = 0;
 
-	clients_admit(&cas->cfg, in_fd, game, &a);
-	o.peer = a.name;
-	o.policy = a.policy;
-	send_timeout(out_fd, game ? GAME_SEND_TIMEOUT : cas->cfg.idle_timeout);
-	if (a.policy == NULL) {
-		counters_turned_away(cas->counters);
-		refuse_client(in_fd, out_fd, a.name);
-	}
-	else if (conn_serve(cas, in_fd, out_fd, &o) != 0)
+	if (admit(cas, in_fd, out_fd, game, &a, &o) &&
+	    conn_serve(cas, in_fd, out_fd, &o) != 0)
 		rc = EX_OSERR;
 	admission_free(&a);
 	return rc;
@@ -449,19 +461,12 @@ conn_serve_prepared(struct conn *c, int fd, conn_busy_cb busy, void *arg)
 	struct admission	a;
 	int			rc = 0;
 
-	clients_admit(&c->cas->cfg, fd, false, &a);
-	snprintf(c->peer, sizeof c->peer, "%s", a.name);
-	c->opts.peer = c->peer;
-	c->opts.policy = a.policy;
 	c->busy = busy;
 	c->busy_arg = arg;
 	c->busy_at = now_ms() + BUSY_AFTER_MS;
-	send_timeout(fd, c->cas->cfg.idle_timeout);
-	if (a.policy == NULL) {
-		counters_turned_away(c->cas->counters);
+	if (!admit(c->cas, fd, fd, false, &a, &c->opts))
 		busy(arg);
-		refuse_client(fd, fd, a.name);
-	} else if (run(c, fd, fd) != 0)
+	else if (run(c, fd, fd) != 0)
 		rc = EX_OSERR;
 	admission_free(&a);
 	teardown(c);

@@ -19,7 +19,6 @@ struct conn_opts {
 /* Told once that a prepared connection is under way. */
 typedef void	(*conn_busy_cb)(void *);
 
-int		 conn_serve(struct cas *, int, int, const struct conn_opts *);
 int		 conn_serve_fds(struct cas *, int, int, bool);
 struct conn	*conn_prepare(struct cas *);
 int		 conn_serve_prepared(struct conn *, int, conn_busy_cb, void *);

@@ -55,7 +55,7 @@ load_private(struct config *cfg, struct cfgerr *e)
 	const char	*path = cfg->private_key_file;
 	const char	*where = "jwt.private_key_file: ";
 	char		 cred[PATH_MAX], why[256];
-	int		 rc;
+	int		 rc, exposed;
 
 	if (path == NULL && secret_credential("jwt-private-key", cred,
 	    sizeof cred)) {
@@ -77,12 +77,13 @@ load_private(struct config *cfg, struct cfgerr *e)
 		return cfgerr_set(e, rc, "%s: %s%s: %s", cfg->path, where, path,
 		    why);
 	rc = rsakey_private(pem.key, pem.len, &cfg->private_key, why, sizeof why);
+	exposed = pem.exposed;
 	secret_free(&pem);
 	if (rc == -1)
 		return cfgerr_set(e, EX_CONFIG, "%s: %s%s: %s", cfg->path, where,
 		    path, why);
 	/* Only once it is known to hold one: a public key given by mistake is no secret. */
-	if (cfg->private_key_file != NULL && secret_readable_by_others(path))
+	if (cfg->private_key_file != NULL && exposed)
 		log_warn("%s is readable by group or others and holds the private key",
 		    path);
 	log_debug("%s: RSA key of %d bits; %zu bytes of OpenSSL's secure heap "

@@ -27,6 +27,7 @@ adopt(struct secret *s, unsigned char *key, size_t len, const char *source)
 	secret_free(s);
 	s->key = key;
 	s->len = len;
+	s->exposed = 0;
 	if (snprintf(s->source, sizeof s->source, "%s", source) >=
 	    (int)sizeof s->source)
 		memcpy(s->source + sizeof s->source - 4, "...", 4);
@@ -101,6 +102,8 @@ secret_read_file(struct secret *s, const char *path, char *err, size_t errlen)
 		return EX_CONFIG;
 	}
 	adopt(s, key, len, path);
+	/* Of the file opened, not of whatever the path names by now. */
+	s->exposed = secret_mode_exposes(&st);
 	return 0;
 }
 
@@ -122,17 +125,6 @@ secret_mode_exposes(const struct stat *st)
 	if ((st->st_mode & S_IRGRP) == 0)
 		return 0;
 	return st->st_gid != getegid() || st->st_uid == euid || euid == 0;
-}
-
-/* 1 when a file holding the secret can be read by others (above). */
-int
-secret_readable_by_others(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) == -1)
-		return 0;
-	return secret_mode_exposes(&st);
 }
 
 /*

@@ -9,6 +9,7 @@ struct secret {
 	unsigned char	*key;		/* sodium_malloc'd; NULL when unset */
 	size_t		 len;
 	char		 source[320];	/* where it came from, for check and errors */
+	int		 exposed;	/* read from a file others may read (secret_mode_exposes) */
 };
 
 int	secret_set(struct secret *, const void *, size_t, const char *);
@@ -17,7 +18,6 @@ int	secret_credential(const char *, char *, size_t);
 struct stat;
 
 int	secret_mode_exposes(const struct stat *);
-int	secret_readable_by_others(const char *);
 void	secret_lock(struct secret *);
 void	secret_unlock(struct secret *);
 void	secret_free(struct secret *);
