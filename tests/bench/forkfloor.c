@@ -5,33 +5,45 @@
  * listener), then COUNT times forks a child that exits at once and waits
  * for it.  Prints "MEDIAN_US P99_US".  The listener pays at least this for
  * each connection before it reads a byte.
+ *
+ * Built with -DFORKFLOOR_BARE (and -static), it links no library at all:
+ * what a fork costs on this machine whatever a server is made of.
  */
-#include <openssl/crypto.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
+#ifndef FORKFLOOR_BARE
+#include <openssl/crypto.h>
+#include <sodium.h>
+#include <systemd/sd-daemon.h>
 #include <yajl/yajl_version.h>
+#endif
 
 #include "timing.h"
 
 int
 main(int argc, char **argv)
 {
-	volatile const void *keep[] = { (const void *)yajl_version,
-		(const void *)OpenSSL_version_num, (const void *)sd_booted };
 	double *lat, t0;
 	long count, i;
 	pid_t pid;
 
-	(void)keep;
 	if (argc != 2 || (count = strtol(argv[1], NULL, 10)) <= 0) {
 		fprintf(stderr, "usage: forkfloor COUNT\n");
 		return 64;
 	}
-	if (sodium_init() < 0 || (lat = calloc((size_t)count, sizeof(*lat))) == NULL)
+#ifndef FORKFLOOR_BARE
+	{
+		volatile const void *keep[] = { (const void *)yajl_version,
+			(const void *)OpenSSL_version_num, (const void *)sd_booted };
+
+		(void)keep;
+		if (sodium_init() < 0)
+			return 71;
+	}
+#endif
+	if ((lat = calloc((size_t)count, sizeof(*lat))) == NULL)
 		return 71;
 	for (i = 0; i < count; i++) {
 		t0 = now();
