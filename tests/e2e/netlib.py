@@ -73,6 +73,24 @@ def wait_connectable(host, port, timeout=10, proc=None):
     return False
 
 
+def wait_refused(host, port, timeout=5):
+    """Poll until a TCP connection to host:port is refused: True once no
+    process holds the listening socket, False if it still accepts after
+    timeout seconds.  Processes that held it may take a moment to exit."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            c = socket.create_connection((host, port), timeout=1)
+            c.close()
+        except ConnectionRefusedError:
+            return True
+        except OSError:
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
 def wait_for_text(path, text, timeout=10, proc=None):
     """Poll until the file at path contains text; False on timeout or if proc
     exits first."""
